@@ -1,0 +1,29 @@
+// Two projects: `unit` runs the pure domain tests with no server; `integration` shares one Temporal dev
+// server, one MongoDB-protocol server and one SMTP server started by the global setup.
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  maxWorkers: 2,
+  coverageProvider: 'v8',
+  collectCoverageFrom: ['domain/**/*.ts'],
+  coverageThreshold: { './domain/': { lines: 95 } },
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      testTimeout: 120000,
+      // Runs only when a test of this project runs, so `npm run test:unit` starts no server.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
+};
