@@ -6,13 +6,49 @@ import globals from 'globals';
 import prettier from 'eslint-config-prettier';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http',
-  'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url',
-  'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'tools/.bin/**', 'test-artifacts/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'coverage/**',
+      'tools/.bin/**',
+      'test-artifacts/**',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -44,8 +80,14 @@ export default tseslint.config(
           patterns: ['node:*', '@temporalio/*', 'mongoose', 'nodemailer', '../activities/*', '../workflows/*'],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'Date', message: 'domain/ never reads the clock: take now as an argument.' }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'domain/ takes now as an argument.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'domain/ never reads the clock: take now as an argument.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'domain/ takes now as an argument.' },
+      ],
     },
   },
   {
@@ -57,8 +99,15 @@ export default tseslint.config(
           paths: [...nodeBuiltins, 'mongoose', 'nodemailer', 'mongodb', 'pino'],
           patterns: [
             { group: ['node:*'], message: 'Workflows must be deterministic: no Node built-ins.' },
-            { group: ['mongoose', 'nodemailer', 'mongodb'], message: 'Workflows reach the outside only through activities.' },
-            { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'Import activities as types only (proxyActivities).' },
+            {
+              group: ['mongoose', 'nodemailer', 'mongodb'],
+              message: 'Workflows reach the outside only through activities.',
+            },
+            {
+              group: ['../activities', '../activities/*'],
+              allowTypeImports: true,
+              message: 'Import activities as types only (proxyActivities).',
+            },
           ],
         },
       ],

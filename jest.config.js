@@ -5,6 +5,8 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }]
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: 2,
+  // Integration tests run real timers against real servers; unit tests finish in milliseconds anyway.
+  testTimeout: 120000,
   coverageProvider: 'v8',
   collectCoverageFrom: ['domain/**/*.ts'],
   coverageThreshold: { './domain/': { lines: 95 } },
@@ -20,7 +22,6 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
-      testTimeout: 120000,
       // Runs only when a test of this project runs, so `npm run test:unit` starts no server.
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

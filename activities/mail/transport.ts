@@ -1,0 +1,31 @@
+/** nodemailer's SMTP transport, configured from the environment (worker/config.ts). */
+import nodemailer from 'nodemailer';
+import type { Config } from '../../worker/config';
+import type { MailTransport } from './outbox';
+
+export function createSmtpTransport(smtp: Config['smtp']): MailTransport & { close(): void } {
+  const transporter = nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    auth: smtp.user ? { user: smtp.user, pass: smtp.password } : undefined,
+    // A lost mail server must fail fast so that the activity retries later, not hang the worker.
+    connectionTimeout: 5000,
+    greetingTimeout: 5000,
+    socketTimeout: 15000,
+  });
+  return {
+    async send(mail) {
+      const info = await transporter.sendMail({
+        from: smtp.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+      });
+      return { response: String(info.response) };
+    },
+    close: () => transporter.close(),
+  };
+}

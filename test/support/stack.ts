@@ -1,0 +1,131 @@
+/**
+ * The real servers of one test run: one Temporal dev server, one MongoDB-protocol server (FerretDB on a
+ * fresh PostgreSQL database when PostgreSQL answers, on SQLite otherwise) and one SMTP catcher, each on a
+ * free port. Started by the jest global setup, stopped by the global teardown; pid files let the next run
+ * kill what a killed run left behind.
+ */
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client as PgClient } from 'pg';
+import { ensureFerretDb, ensureTemporalCli, REPO_ROOT } from '../../tools/stack/binaries';
+import { startMailCatcher, type MailCatcher } from '../../tools/stack/mail-catcher';
+import {
+  freePort,
+  killStale,
+  startFerretDb,
+  startTemporalDevServer,
+  type RunningServer,
+} from '../../tools/stack/servers';
+import { SEARCH_ATTRIBUTES } from '../../tools/stack/search-attributes';
+
+export interface TestStack {
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const PID_DIR = join(tmpdir(), 'cadreflow-test-pids');
+const PG_ADMIN_URL = process.env.CADREFLOW_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function createPgDatabase(): Promise<string | undefined> {
+  if (process.env.CADREFLOW_TEST_MONGO_HANDLER === 'sqlite') return undefined;
+  const pg = new PgClient({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await pg.connect();
+    const name = `cadreflow_test_${process.pid}_${Date.now()}`;
+    await pg.query(`CREATE DATABASE ${name}`);
+    return name;
+  } catch {
+    return undefined;
+  } finally {
+    await pg.end().catch(() => undefined);
+  }
+}
+
+async function dropPgDatabase(name: string): Promise<void> {
+  const pg = new PgClient({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await pg.connect();
+    await pg.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await pg.end().catch(() => undefined);
+  }
+}
+
+export async function startTestStack(
+  log: (l: string) => void = (l) => process.stderr.write(`${l}\n`)
+): Promise<TestStack> {
+  mkdirSync(PID_DIR, { recursive: true });
+  for (const f of readdirSync(PID_DIR)) killStale(join(PID_DIR, f));
+
+  const [temporalCli, ferretBin] = await Promise.all([ensureTemporalCli(log), ensureFerretDb(log)]);
+  const dir = mkdtempSync(join(tmpdir(), 'cadreflow-test-'));
+  const [temporalPort, mongoPort, smtpPort, mailHttpPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const pgDb = await createPgDatabase();
+
+  const servers: RunningServer[] = [];
+  let catcher: MailCatcher | undefined;
+  const stop = async (): Promise<void> => {
+    await catcher?.close();
+    await Promise.all(servers.map((s) => s.stop()));
+    if (pgDb) await dropPgDatabase(pgDb).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const pgUrl = pgDb ? PG_ADMIN_URL.replace(/\/[^/]*$/, `/${pgDb}`) : undefined;
+    const [temporal, mongo] = await Promise.all([
+      startTemporalDevServer({
+        cli: temporalCli,
+        port: temporalPort,
+        dbFile: join(dir, 'temporal.sqlite'),
+        pidFile: join(PID_DIR, `temporal-${process.pid}.pid`),
+        searchAttributes: SEARCH_ATTRIBUTES,
+      }),
+      startFerretDb({
+        bin: ferretBin,
+        port: mongoPort,
+        handler: pgUrl ? 'postgresql' : 'sqlite',
+        postgresqlUrl: pgUrl,
+        sqliteDir: join(dir, 'ferretdb'),
+        pidFile: join(PID_DIR, `ferretdb-${process.pid}.pid`),
+      }),
+    ]);
+    servers.push(temporal, mongo);
+    catcher = await startMailCatcher({ smtpPort, httpPort: mailHttpPort });
+
+    // Bundle the workflows once for the whole run: every test worker loads this file instead of
+    // running webpack again.
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: join(REPO_ROOT, 'workflows', 'index.ts'),
+      logger: undefined,
+    });
+    const bundlePath = join(dir, 'workflow-bundle.js');
+    writeFileSync(bundlePath, code);
+
+    const env = {
+      CADREFLOW_ENV: 'test',
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      MONGODB_URL: `mongodb://127.0.0.1:${mongoPort}/cadreflow`,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtpPort),
+      MAIL_CATCHER_URL: `http://127.0.0.1:${mailHttpPort}`,
+      CADREFLOW_WORKFLOW_BUNDLE: bundlePath,
+      CADREFLOW_TEST_DIR: dir,
+      CADREFLOW_TEST_MONGO_HANDLER: pgUrl ? 'postgresql' : 'sqlite',
+      LOG_LEVEL: 'warn',
+    };
+    log(
+      `test stack: Temporal ${env.TEMPORAL_ADDRESS}, FerretDB (${env.CADREFLOW_TEST_MONGO_HANDLER}) ${env.MONGODB_URL}, SMTP 127.0.0.1:${smtpPort}`
+    );
+    return { env, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Starting and stopping the real servers of the dev stack and of the tests: the Temporal dev server and
+ * the FerretDB launcher as child processes. Every child is tracked and killed when its owner stops (or,
+ * as a last resort, when the owning Node process exits), and its pid is written to a pid file so that the
+ * next run can clean up after a run that was itself killed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { dirname } from 'node:path';
+
+export interface RunningServer {
+  name: string;
+  pid: number;
+  /** Stops the process (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
+}
+
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/** A free TCP port on 127.0.0.1, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? res(addr.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+/** True when something accepts TCP connections on host:port. */
+export async function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((res) => {
+    const sock = createConnection({ port, host });
+    sock.once('connect', () => {
+      sock.destroy();
+      res(true);
+    });
+    sock.once('error', () => res(false));
+  });
+}
+
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  child?: ChildProcess
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`${what} exited (code ${child.exitCode ?? child.signalCode}) before it was ready`);
+    }
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${what} was not ready within ${Math.round(timeoutMs / 1000)} s`);
+}
+
+interface SpawnOptions {
+  name: string;
+  command: string;
+  args: string[];
+  /** Where the child's output goes; without it the output is kept only for error messages. */
+  logFile?: string;
+  pidFile?: string;
+}
+
+/** Kills a process left by an earlier run that was itself killed, as recorded in its pid file. */
+export function killStale(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (Number.isInteger(pid) && pid > 0) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(pidFile, { force: true });
+}
+
+export function spawnServer(opts: SpawnOptions): { child: ChildProcess; server: RunningServer; output: () => string } {
+  let output = '';
+  const child = spawn(opts.command, opts.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const keep = (d: Buffer): void => {
+    output = (output + d.toString()).slice(-20000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  if (opts.logFile) {
+    mkdirSync(dirname(opts.logFile), { recursive: true });
+    const flush = (): void => writeFileSync(opts.logFile as string, output);
+    child.on('exit', flush);
+  }
+  if (opts.pidFile && child.pid) {
+    mkdirSync(dirname(opts.pidFile), { recursive: true });
+    writeFileSync(opts.pidFile, String(child.pid));
+  }
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  const finish = async (signal: NodeJS.Signals, graceMs: number): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    children.delete(child);
+    if (opts.pidFile) rmSync(opts.pidFile, { force: true });
+  };
+  const server: RunningServer = {
+    name: opts.name,
+    pid: child.pid ?? -1,
+    stop: () => finish('SIGTERM', 5000),
+    kill: () => finish('SIGKILL', 0),
+  };
+  return { child, server, output: () => output };
+}
+
+export interface TemporalDevServerOptions {
+  cli: string;
+  port: number;
+  /** Port of the Temporal Web UI; headless when absent. */
+  uiPort?: number;
+  dbFile: string;
+  pidFile?: string;
+  logFile?: string;
+  /** Custom search attributes to register, name → type. */
+  searchAttributes?: Record<string, 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList'>;
+}
+
+/** Starts `temporal server start-dev` on a persistent SQLite file and waits until it answers. */
+export async function startTemporalDevServer(o: TemporalDevServerOptions): Promise<RunningServer> {
+  mkdirSync(dirname(o.dbFile), { recursive: true });
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--db-filename', o.dbFile];
+  args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', '--log-level', 'warn');
+  if (o.uiPort) args.push('--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1');
+  else args.push('--headless');
+  for (const [name, type] of Object.entries(o.searchAttributes ?? {}))
+    args.push('--search-attribute', `${name}=${type}`);
+  const { child, server, output } = spawnServer({
+    name: 'Temporal dev server',
+    command: o.cli,
+    args,
+    pidFile: o.pidFile,
+    logFile: o.logFile,
+  });
+  const { Connection } = await import('@temporalio/client');
+  try {
+    await waitFor(
+      'the Temporal dev server',
+      async () => {
+        const conn = await Connection.connect({ address: `127.0.0.1:${o.port}`, connectTimeout: 1000 });
+        try {
+          await conn.healthService.check({});
+          return true;
+        } finally {
+          await conn.close();
+        }
+      },
+      60000,
+      child
+    );
+  } catch (e) {
+    await server.stop();
+    throw new Error(`${(e as Error).message}\n${output().slice(-2000)}`, { cause: e });
+  }
+  return server;
+}
+
+export interface FerretDbOptions {
+  bin: string;
+  port: number;
+  handler: 'sqlite' | 'postgresql';
+  /** Directory for the SQLite handler (created if missing). */
+  sqliteDir?: string;
+  postgresqlUrl?: string;
+  pidFile?: string;
+  logFile?: string;
+}
+
+/** Starts the FerretDB launcher and waits until it answers a MongoDB ping. */
+export async function startFerretDb(o: FerretDbOptions): Promise<RunningServer> {
+  const args = ['-listen', `127.0.0.1:${o.port}`, '-handler', o.handler];
+  if (o.handler === 'sqlite') {
+    const dir = o.sqliteDir ?? './data/ferretdb';
+    mkdirSync(dir, { recursive: true });
+    args.push('-sqlite-url', `file:${dir.endsWith('/') ? dir : `${dir}/`}`);
+  } else {
+    if (!o.postgresqlUrl) throw new Error('the postgresql handler needs a PostgreSQL URL');
+    args.push('-postgresql-url', o.postgresqlUrl);
+  }
+  const { child, server, output } = spawnServer({
+    name: 'FerretDB',
+    command: o.bin,
+    args,
+    pidFile: o.pidFile,
+    logFile: o.logFile,
+  });
+  const { MongoClient } = await import('mongodb');
+  try {
+    await waitFor(
+      'FerretDB',
+      async () => {
+        const client = new MongoClient(`mongodb://127.0.0.1:${o.port}/`, { serverSelectionTimeoutMS: 1000 });
+        try {
+          await client.db('admin').command({ ping: 1 });
+          return true;
+        } finally {
+          await client.close();
+        }
+      },
+      30000,
+      child
+    );
+  } catch (e) {
+    await server.stop();
+    throw new Error(`${(e as Error).message}\n${output().slice(-2000)}`, { cause: e });
+  }
+  return server;
+}

@@ -1,0 +1,63 @@
+/**
+ * The composition root: connects Temporal, MongoDB and SMTP, builds the activities and runs the worker.
+ * The only place that wires real connections; it closes all of them when the worker stops.
+ */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import mongoose from 'mongoose';
+import { createActivities } from '../activities';
+import { createSmtpTransport } from '../activities/mail/transport';
+import { createModels } from '../activities/store/models';
+import type { Config } from './config';
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Resolves when the worker has stopped and every connection is closed. */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export interface WorkerRunOptions {
+  /** A prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
+  workflowBundlePath?: string;
+}
+
+export async function startWorker(config: Config, opts: WorkerRunOptions = {}): Promise<RunningWorker> {
+  const db = await mongoose.createConnection(config.mongodbUrl, { serverSelectionTimeoutMS: 10000 }).asPromise();
+  const mail = createSmtpTransport(config.smtp);
+  let connection: NativeConnection | undefined;
+  try {
+    connection = await NativeConnection.connect({ address: config.temporal.address });
+    const models = createModels(db);
+    await Promise.all([models.Decision.createIndexes(), models.Outbox.createIndexes()]);
+    const activities = createActivities({ models, mail, publicUrl: config.publicUrl });
+    const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = opts.workflowBundlePath
+      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
+      : { workflowsPath: require.resolve('../workflows') };
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities,
+      ...workflowSource,
+    });
+    const conn = connection;
+    const done = worker.run().finally(async () => {
+      await conn.close();
+      mail.close();
+      await db.close();
+    });
+    return {
+      worker,
+      done,
+      shutdown: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await done;
+      },
+    };
+  } catch (e) {
+    await connection?.close();
+    mail.close();
+    await db.close();
+    throw e;
+  }
+}
