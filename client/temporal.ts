@@ -34,12 +34,13 @@ export class CaseActionError extends Error {
 
 export interface ClientConnection {
   client: Client;
+  connection: Connection;
   close: () => Promise<void>;
 }
 
 export async function connectClient(address: string, namespace = 'default'): Promise<ClientConnection> {
   const connection = await Connection.connect({ address });
-  return { client: new Client({ connection, namespace }), close: () => connection.close() };
+  return { client: new Client({ connection, namespace }), connection, close: () => connection.close() };
 }
 
 /** Unwraps a rejected update into a CaseActionError; rethrows anything else. */

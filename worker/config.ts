@@ -60,6 +60,11 @@ export const CONFIG_VARIABLES = {
     default: 'info',
     doc: 'log level (pino)',
   },
+  DEV_MAILBOX_URL: {
+    schema: z.union([z.literal(''), z.string().url()]),
+    default: '',
+    doc: 'dev and tests only: address of the SMTP catcher whose messages the dev mailbox page shows (empty: no mailbox)',
+  },
   DATA_DIR: {
     schema: z.string().min(1),
     default: './data',
@@ -78,6 +83,7 @@ export interface Config {
   api: { host: string; port: number; sessionSecret: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
+  devMailboxUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -118,6 +124,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     api: { host: v.API_HOST, port: v.API_PORT, sessionSecret: v.SESSION_SECRET },
     logLevel: v.LOG_LEVEL,
     dataDir: v.DATA_DIR,
+    devMailboxUrl: v.DEV_MAILBOX_URL,
   };
 }
 

@@ -1,0 +1,93 @@
+/**
+ * The API's one error shape: a stable code, a Vietnamese message for the UI, never a stack trace.
+ * Domain and workflow rejections map to 4xx; an unreachable database or Temporal to 503 with Retry-After.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { CaseActionError } from '../temporal';
+
+export interface ApiErrorBody {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly messageVi: string,
+    readonly details?: unknown
+  ) {
+    super(`${code}: ${messageVi}`);
+    this.name = 'ApiError';
+  }
+}
+
+const CASE_ACTION_STATUS: Record<CaseActionError['code'], number> = {
+  NOT_AUTHORISED: 403,
+  STEP_NOT_OPEN: 409,
+  CASE_CLOSED: 409,
+  INVALID_INPUT: 422,
+  CASE_NOT_FOUND: 404,
+};
+
+/** True for errors that mean a dependency (MongoDB, Temporal) is unreachable rather than a bug. */
+export function isUnavailable(e: unknown): boolean {
+  const name = (e as { name?: string })?.name ?? '';
+  const msg = (e as { message?: string })?.message ?? '';
+  return (
+    /^Mongo(Server)?(Selection|Network|NotConnected|Timeout)Error$/.test(name) ||
+    name === 'MongooseServerSelectionError' ||
+    /ECONNREFUSED|ECONNRESET|Connection refused|UNAVAILABLE|transport is closing|buffering timed out/i.test(msg)
+  );
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ code: 'NOT_FOUND', message: 'Không tìm thấy địa chỉ này.' } satisfies ApiErrorBody);
+  });
+  app.setErrorHandler((err: FastifyError | Error, req, reply) => {
+    if (err instanceof ApiError) {
+      return reply
+        .status(err.status)
+        .send({ code: err.code, message: err.messageVi, details: err.details } satisfies ApiErrorBody);
+    }
+    if (err instanceof CaseActionError) {
+      return reply
+        .status(CASE_ACTION_STATUS[err.code])
+        .send({ code: err.code, message: err.messageVi } satisfies ApiErrorBody);
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      return reply.status(400).send({
+        code: 'INVALID_REQUEST',
+        message: 'Dữ liệu gửi lên không hợp lệ.',
+        details: fe.validation.map((v) => ({ path: v.instancePath, problem: v.message })),
+      } satisfies ApiErrorBody);
+    }
+    if (fe.statusCode === 413) {
+      return reply
+        .status(413)
+        .send({ code: 'PAYLOAD_TOO_LARGE', message: 'Dữ liệu gửi lên quá lớn.' } satisfies ApiErrorBody);
+    }
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply
+        .status(fe.statusCode)
+        .send({ code: fe.code ?? 'BAD_REQUEST', message: 'Yêu cầu không hợp lệ.' } satisfies ApiErrorBody);
+    }
+    if (isUnavailable(err)) {
+      req.log.warn({ err }, 'dependency unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send({
+          code: 'UNAVAILABLE',
+          message: 'Hệ thống tạm thời không truy cập được dữ liệu, vui lòng thử lại sau ít phút.',
+        } satisfies ApiErrorBody);
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply
+      .status(500)
+      .send({ code: 'INTERNAL', message: 'Đã có lỗi hệ thống; lỗi đã được ghi lại.' } satisfies ApiErrorBody);
+  });
+}
