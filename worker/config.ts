@@ -65,6 +65,11 @@ export const CONFIG_VARIABLES = {
     default: '',
     doc: 'dev and tests only: address of the SMTP catcher whose messages the dev mailbox page shows (empty: no mailbox)',
   },
+  WORKFLOW_BUNDLE: {
+    schema: z.string(),
+    default: '',
+    doc: 'dev and tests only: a prebuilt workflow bundle for the worker (the tests build one per run); empty bundles workflows/ at start',
+  },
   DATA_DIR: {
     schema: z.string().min(1),
     default: './data',
@@ -84,6 +89,7 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
   devMailboxUrl: string;
+  workflowBundle: string;
 }
 
 export class ConfigError extends Error {
@@ -98,7 +104,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, spec] of Object.entries(CONFIG_VARIABLES)) {
-    const raw = env[name] ?? spec.default;
+    // An empty variable means "not set": `LOG_LEVEL=` falls back to the default rather than failing.
+    const given = env[name];
+    const raw = given === undefined || given === '' ? spec.default : given;
     const parsed = spec.schema.safeParse(raw);
     if (parsed.success) values[name] = parsed.data;
     else problems.push(`${name}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
@@ -125,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: v.LOG_LEVEL,
     dataDir: v.DATA_DIR,
     devMailboxUrl: v.DEV_MAILBOX_URL,
+    workflowBundle: v.WORKFLOW_BUNDLE,
   };
 }
 

@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // The SDK's own handlers would also shut the worker down; ours do it once and wait for the connections.
   Runtime.install({ shutdownSignals: [] });
-  const running = await startWorker(config, { workflowBundlePath: process.env.CADREFLOW_WORKFLOW_BUNDLE });
+  const running = await startWorker(config, { workflowBundlePath: config.workflowBundle || undefined });
   const stop = (): void => void running.shutdown();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -32,7 +32,7 @@ export async function mongo(config: Config): Promise<mongoose.Connection> {
 }
 
 export async function startInProcessWorker(config: Config): Promise<RunningWorker> {
-  return startWorker(config, { workflowBundlePath: process.env.CADREFLOW_WORKFLOW_BUNDLE });
+  return startWorker(config, { workflowBundlePath: config.workflowBundle || undefined });
 }
 
 export interface WorkerProcess {

@@ -115,7 +115,7 @@ export async function startTestStack(
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(smtpPort),
       MAIL_CATCHER_URL: `http://127.0.0.1:${mailHttpPort}`,
-      CADREFLOW_WORKFLOW_BUNDLE: bundlePath,
+      WORKFLOW_BUNDLE: bundlePath,
       CADREFLOW_TEST_DIR: dir,
       CADREFLOW_TEST_MONGO_HANDLER: pgUrl ? 'postgresql' : 'sqlite',
       LOG_LEVEL: 'warn',
