@@ -70,7 +70,11 @@ describe('loadConfig', () => {
     }
   });
 
-  it.each(['99999', '0', '-1', '80.5', 'abc', ''])('rejects the port %p, naming the variable', (bad) => {
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ API_PORT: '', LOG_LEVEL: '' })).toMatchObject({ api: { port: 8080 }, logLevel: 'info' });
+  });
+
+  it.each(['99999', '0', '-1', '80.5', 'abc'])('rejects the port %p, naming the variable', (bad) => {
     const error = configError(() => loadConfig({ API_PORT: bad }));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.name).toBe('ConfigError');
