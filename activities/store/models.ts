@@ -3,7 +3,9 @@
  * on MongoDB: no transactions, no change streams, no TTL or partial indexes, no findOneAndUpdate with a
  * projection, no keys with dots or a leading $. Writes are idempotent, keyed by business IDs.
  */
+import type { Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { BodyKind, IsoDate, RoleCode } from '../../domain/types';
 
 /** A decision on a step: at most one per (case, step, round), keyed by `_id`. */
 export interface DecisionDoc {
@@ -40,9 +42,152 @@ export interface OutboxDoc {
   createdAt: Date;
 }
 
+export type CaseStatus = 'open' | 'returned' | 'completed' | 'refused' | 'withdrawn' | 'escalatedToSuperior';
+export type EscalationLevel = 'none' | 'reminder' | 'due' | 'escalation';
+
+/**
+ * The projection of a case the inbox and the dashboards read (`cases`, `_id` = caseId), written by the
+ * chain workflow at each revision. Instants are epoch ms, as in the workflow's payloads; "overdue" is not
+ * stored because it depends on the clock: readers compare `dueAt` with now. The step runs live in
+ * `case_steps`.
+ */
+export interface CaseDoc {
+  _id: string;
+  caseId: string;
+  process: string;
+  processTitle: string;
+  version: number;
+  title: string;
+  caseUnitId: string;
+  committeeId: string;
+  campaignId?: string;
+  subjectName?: string;
+  status: CaseStatus;
+  currentStepId?: string;
+  currentStepTitle?: string;
+  actorLabel?: string;
+  actorBodyId?: string;
+  actorPersonIds: string[];
+  dueAt?: number;
+  escalationLevel: EscalationLevel;
+  obstacles: number;
+  startedAt: number;
+  updatedAt: number;
+  /** Only a higher revision replaces the document, so an older retry never overwrites a newer state. */
+  revision: number;
+  /** The highest audit sequence number the workflow has recorded: a deleted tail of the audit shows. */
+  auditSeq: number;
+}
+
+export interface StepVoteDoc {
+  round: number;
+  approve: number;
+  base: number;
+  present: number;
+  passed: boolean;
+  explanation: string;
+}
+
+export interface StepReturnDoc {
+  reasonCode: string;
+  reasonLabel: string;
+  note?: string;
+  at: number;
+  resubmitBy?: number;
+}
+
+/** One run of a step of a case (`case_steps`, `_id` = `caseId|stepId|run`). */
+export interface CaseStepDoc {
+  _id: string;
+  caseId: string;
+  stepId: string;
+  run: number;
+  /** The step's position in the case's list of step runs. */
+  order: number;
+  title: string;
+  status: 'open' | 'returned' | 'done';
+  outcome?: string;
+  openedAt: number;
+  dueAt?: number;
+  closedAt?: number;
+  actorLabel: string;
+  actedBy?: string;
+  onBehalfOf?: string;
+  votes?: StepVoteDoc[];
+  returned?: StepReturnDoc;
+  extendedTo?: number;
+  documents?: { code: string; issuedOn: string }[];
+  /** The case revision that wrote this version of the document. */
+  revision: number;
+}
+
+/**
+ * One entry of a case's audit trail (`audit`, `_id` = `caseId|seq`), chained by hash:
+ * hash = sha256(prevHash + canonical JSON of the entry without _id, prevHash and hash).
+ */
+export interface AuditEntryDoc {
+  _id: string;
+  caseId: string;
+  seq: number;
+  at: number;
+  type: string;
+  personId?: string;
+  onBehalfOf?: string;
+  stepId?: string;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+/** A version of a body of the organisation tree (`_id` = `id|validFrom`: a body keeps its id across versions). */
+export interface OrgBodyDoc {
+  _id: string;
+  id: string;
+  name: string;
+  kind: BodyKind;
+  parentId?: string;
+  validFrom: IsoDate;
+  validTo?: IsoDate;
+  email?: string;
+}
+
+export interface PersonDoc {
+  _id: string;
+  name: string;
+  email: string;
+}
+
+/** `_id` = `personId|bodyId|role|from`. */
+export interface RoleAssignmentDoc {
+  _id: string;
+  personId: string;
+  bodyId: string;
+  role: RoleCode;
+  from: IsoDate;
+  to?: IsoDate;
+}
+
+/** `_id` = the delegation's id. */
+export interface DelegationDoc {
+  _id: string;
+  fromPersonId: string;
+  toPersonId: string;
+  bodyId?: string;
+  from: IsoDate;
+  to: IsoDate;
+  stepIds?: string[];
+}
+
 export interface Models {
   Decision: Model<DecisionDoc>;
   Outbox: Model<OutboxDoc>;
+  Case: Model<CaseDoc>;
+  CaseStep: Model<CaseStepDoc>;
+  AuditEntry: Model<AuditEntryDoc>;
+  OrgBody: Model<OrgBodyDoc>;
+  PersonModel: Model<PersonDoc>;
+  RoleAssignmentModel: Model<RoleAssignmentDoc>;
+  DelegationModel: Model<DelegationDoc>;
 }
 
 const decisionSchema = new Schema<DecisionDoc>(
@@ -80,6 +225,140 @@ const outboxSchema = new Schema<OutboxDoc>(
 );
 outboxSchema.index({ status: 1, createdAt: 1 });
 
+// The case record. Its documents are written with the driver (activities/store/case-store.ts) so that
+// what is stored is exactly what was built, field for field; the schemas give the indexes and the types,
+// and `minimize: false` keeps empty objects should mongoose ever write them.
+const caseSchema = new Schema<CaseDoc>(
+  {
+    _id: { type: String, required: true },
+    caseId: { type: String, required: true },
+    process: { type: String, required: true },
+    processTitle: { type: String, required: true },
+    version: { type: Number, required: true },
+    title: { type: String, required: true },
+    caseUnitId: { type: String, required: true },
+    committeeId: { type: String, required: true },
+    campaignId: String,
+    subjectName: String,
+    status: {
+      type: String,
+      required: true,
+      enum: ['open', 'returned', 'completed', 'refused', 'withdrawn', 'escalatedToSuperior'],
+    },
+    currentStepId: String,
+    currentStepTitle: String,
+    actorLabel: String,
+    actorBodyId: String,
+    actorPersonIds: { type: [String], required: true },
+    dueAt: Number,
+    escalationLevel: { type: String, required: true, enum: ['none', 'reminder', 'due', 'escalation'] },
+    obstacles: { type: Number, required: true },
+    startedAt: { type: Number, required: true },
+    updatedAt: { type: Number, required: true },
+    revision: { type: Number, required: true },
+    auditSeq: { type: Number, required: true },
+  },
+  { collection: 'cases', versionKey: false, minimize: false }
+);
+// "What must I act on, soonest first" and "what is overdue in this committee".
+caseSchema.index({ actorPersonIds: 1, status: 1, dueAt: 1 });
+caseSchema.index({ committeeId: 1, status: 1, dueAt: 1 });
+
+const caseStepSchema = new Schema<CaseStepDoc>(
+  {
+    _id: { type: String, required: true },
+    caseId: { type: String, required: true },
+    stepId: { type: String, required: true },
+    run: { type: Number, required: true },
+    order: { type: Number, required: true },
+    title: { type: String, required: true },
+    status: { type: String, required: true, enum: ['open', 'returned', 'done'] },
+    outcome: String,
+    openedAt: { type: Number, required: true },
+    dueAt: Number,
+    closedAt: Number,
+    actorLabel: { type: String, required: true },
+    actedBy: String,
+    onBehalfOf: String,
+    votes: { type: Schema.Types.Mixed, default: undefined },
+    returned: { type: Schema.Types.Mixed, default: undefined },
+    extendedTo: Number,
+    documents: { type: Schema.Types.Mixed, default: undefined },
+    revision: { type: Number, required: true },
+  },
+  { collection: 'case_steps', versionKey: false, minimize: false }
+);
+caseStepSchema.index({ caseId: 1, order: 1 });
+
+const auditEntrySchema = new Schema<AuditEntryDoc>(
+  {
+    _id: { type: String, required: true },
+    caseId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    at: { type: Number, required: true },
+    type: { type: String, required: true },
+    personId: String,
+    onBehalfOf: String,
+    stepId: String,
+    data: { type: Schema.Types.Mixed, required: true },
+    prevHash: { type: String, required: true },
+    hash: { type: String, required: true },
+  },
+  { collection: 'audit', versionKey: false, minimize: false }
+);
+// One entry per sequence number of a case, and the order verification reads them in.
+auditEntrySchema.index({ caseId: 1, seq: 1 }, { unique: true });
+
+// The organisation tree. `id: false` because the domain's `id` is a real field here, not mongoose's
+// virtual alias of `_id`; optional arrays default to absent, not [], since an empty list means something.
+const orgBodySchema = new Schema<OrgBodyDoc>(
+  {
+    _id: { type: String, required: true },
+    id: { type: String, required: true, index: true },
+    name: { type: String, required: true },
+    kind: { type: String, required: true },
+    parentId: { type: String, index: true },
+    validFrom: { type: String, required: true },
+    validTo: String,
+    email: String,
+  },
+  { collection: 'org_bodies', versionKey: false, id: false }
+);
+
+const personSchema = new Schema<PersonDoc>(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    email: { type: String, required: true },
+  },
+  { collection: 'people', versionKey: false, id: false }
+);
+
+const roleAssignmentSchema = new Schema<RoleAssignmentDoc>(
+  {
+    _id: { type: String, required: true },
+    personId: { type: String, required: true, index: true },
+    bodyId: { type: String, required: true, index: true },
+    role: { type: String, required: true },
+    from: { type: String, required: true },
+    to: String,
+  },
+  { collection: 'role_assignments', versionKey: false, id: false }
+);
+
+const delegationSchema = new Schema<DelegationDoc>(
+  {
+    _id: { type: String, required: true },
+    fromPersonId: { type: String, required: true, index: true },
+    toPersonId: { type: String, required: true, index: true },
+    bodyId: { type: String, index: true },
+    from: { type: String, required: true },
+    to: { type: String, required: true },
+    stepIds: { type: [String], default: undefined },
+  },
+  { collection: 'delegations', versionKey: false, id: false }
+);
+
 /** Registers the models on a connection (one per process; tests may hold several). */
 export function createModels(conn: Connection): Models {
   const model = <T>(name: string, schema: Schema<T>): Model<T> =>
@@ -87,5 +366,25 @@ export function createModels(conn: Connection): Models {
   return {
     Decision: model('Decision', decisionSchema),
     Outbox: model('Outbox', outboxSchema),
+    Case: model('Case', caseSchema),
+    CaseStep: model('CaseStep', caseStepSchema),
+    AuditEntry: model('AuditEntry', auditEntrySchema),
+    OrgBody: model('OrgBody', orgBodySchema),
+    PersonModel: model('Person', personSchema),
+    RoleAssignmentModel: model('RoleAssignment', roleAssignmentSchema),
+    DelegationModel: model('Delegation', delegationSchema),
   };
+}
+
+/**
+ * The driver's collection behind a model, typed with its string `_id`: for writes that must store exactly
+ * the object that was built (no casting, no defaults), such as hash-chained audit entries.
+ */
+export function driverCollection<T extends { _id: string }>(model: Model<T>): Collection<T> {
+  return model.collection as unknown as Collection<T>;
+}
+
+/** Creates every index of every model (the worker calls it once at start; creating an existing one is a no-op). */
+export async function ensureIndexes(models: Models): Promise<void> {
+  await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));
 }

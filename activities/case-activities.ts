@@ -1,0 +1,123 @@
+/**
+ * The activities of the chain workflow: the MongoDB record of a case (projection, step runs, hash-chained
+ * audit), the slice of the organisation tree a case needs, and the e-mails of the escalation ladder and of
+ * the outcome. Every one is idempotent, because Temporal may run an activity more than once: writes are
+ * keyed by business ids and guarded by the case's revision, and each e-mail goes through the outbox once
+ * per (case, step, level, round).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { OrgSnapshot } from '../domain/org';
+import { sendOnce, type MailTransport } from './mail/outbox';
+import { caseMail, type CaseMailContent, type CaseMailKind } from './mail/templates';
+import { verifyAuditChain, type AuditVerification } from './store/audit';
+import { persistCase, type PersistCaseInput } from './store/case-store';
+import { loadOrgSlice, type LoadOrgSliceInput } from './store/org-store';
+import type { Models } from './store/models';
+
+export type { AuditAppend, AuditProblem, AuditProblemCode, AuditVerification } from './store/audit';
+export { verifyAuditChain } from './store/audit';
+export type { CaseProjection, PersistCaseInput, StepRunView } from './store/case-store';
+export { loadCase } from './store/case-store';
+export type { LoadOrgSliceInput } from './store/org-store';
+export { loadOrg, saveOrg } from './store/org-store';
+export type { CaseMailKind } from './mail/templates';
+
+export interface CaseActivityDeps {
+  models: Models;
+  mail: MailTransport;
+  /** Base address of the web UI, for links in e-mails. */
+  publicUrl: string;
+  now?: () => Date;
+}
+
+export interface CaseMailInput {
+  /** The outbox key: the e-mail goes out once per (case, step, level, round). */
+  key: { caseId: string; stepId: string; level: string; round: number };
+  kind: CaseMailKind;
+  to: string[];
+  caseId: string;
+  caseTitle: string;
+  processTitle: string;
+  stepTitle: string;
+  actorLabel: string;
+  actorNames: string[];
+  /** e.g. "60 ngày làm việc — hạn 03/03/2026" */
+  deadlineText?: string;
+  overdueWorkingDays?: number;
+  round: number;
+  reporterName?: string;
+  obstacleText?: string;
+  decisionText?: string;
+}
+
+export interface VerifyAuditInput {
+  /** One case; every case when absent. */
+  caseId?: string;
+}
+
+/** Addresses trimmed, empty ones dropped, each once (case-insensitive), in the order given. */
+function recipients(to: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of to) {
+    const address = raw.trim();
+    if (address === '' || seen.has(address.toLowerCase())) continue;
+    seen.add(address.toLowerCase());
+    out.push(address);
+  }
+  return out;
+}
+
+export function createCaseActivities(deps: CaseActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+  return {
+    /**
+     * Writes one revision of a case: appends its new audit entries to the hash chain, then its step runs,
+     * then the case document, each only if the stored revision is older. A retry of an older revision
+     * changes nothing; an audit entry whose predecessor is not stored yet fails retryably.
+     */
+    async persistCase(input: PersistCaseInput): Promise<void> {
+      await persistCase(deps.models, input);
+    },
+
+    /** The bodies, roles, delegations and people a case of `caseUnitId` needs (see loadOrgSlice). */
+    async loadOrgSlice(input: LoadOrgSliceInput): Promise<OrgSnapshot> {
+      return loadOrgSlice(deps.models, input);
+    },
+
+    /** Renders the Vietnamese e-mail of `kind` and sends it exactly once per `key`. */
+    async sendCaseMail(input: CaseMailInput): Promise<{ status: string; messageId: string }> {
+      const to = recipients(input.to);
+      if (to.length === 0) {
+        throw ApplicationFailure.nonRetryable(
+          `no recipient for the ${input.kind} e-mail of ${input.caseId}/${input.key.stepId}`,
+          'NO_RECIPIENT'
+        );
+      }
+      const content: CaseMailContent = {
+        to,
+        caseId: input.caseId,
+        caseTitle: input.caseTitle,
+        processTitle: input.processTitle,
+        stepTitle: input.stepTitle,
+        actorLabel: input.actorLabel,
+        actorNames: input.actorNames,
+        deadlineText: input.deadlineText,
+        overdueWorkingDays: input.overdueWorkingDays,
+        round: input.round,
+        reporterName: input.reporterName,
+        obstacleText: input.obstacleText,
+        decisionText: input.decisionText,
+        caseUrl: `${deps.publicUrl}/cases/${encodeURIComponent(input.caseId)}`,
+      };
+      return sendOnce(deps.models, deps.mail, input.key, caseMail(input.kind, content), now);
+    },
+
+    /** Recomputes the audit chain of one case or of all, and reports every break found. */
+    async verifyAudit(input: VerifyAuditInput): Promise<AuditVerification> {
+      return verifyAuditChain(deps.models, input.caseId);
+    },
+  };
+}
+
+export type CaseActivities = ReturnType<typeof createCaseActivities>;

@@ -1,0 +1,565 @@
+/**
+ * The case record on the real MongoDB-protocol server (FerretDB in the tests): the revision-guarded
+ * projection, the hash-chained audit and its verification against tampering done with the driver, the
+ * organisation slice a case needs, and the case e-mails through the real SMTP catcher, once per key.
+ */
+import type { Collection, Document } from 'mongodb';
+import type mongoose from 'mongoose';
+import {
+  createCaseActivities,
+  loadCase,
+  loadOrg,
+  saveOrg,
+  verifyAuditChain,
+  type AuditAppend,
+  type CaseActivities,
+  type CaseMailInput,
+  type CaseProjection,
+} from '../../activities/case-activities';
+import { createSmtpTransport } from '../../activities/mail/transport';
+import { writeIfNewer, type RevisionedDoc } from '../../activities/store/case-store';
+import { createModels, driverCollection, ensureIndexes, type Models } from '../../activities/store/models';
+import { mayAct, resolveBody, superiorOrgBoardRecipients, validateOrg, type OrgSnapshot } from '../../domain/org';
+import { mailbox, mongo, testConfig, uniqueId } from '../support/env';
+
+const config = testConfig(uniqueId('case-store'));
+let db: mongoose.Connection;
+let models: Models;
+let smtp: ReturnType<typeof createSmtpTransport>;
+let acts: CaseActivities;
+let audit: Collection<Document>;
+
+beforeAll(async () => {
+  db = await mongo(config);
+  models = createModels(db);
+  await ensureIndexes(models);
+  smtp = createSmtpTransport(config.smtp);
+  acts = createCaseActivities({ models, mail: smtp, publicUrl: 'https://cadreflow.example.vn' });
+  audit = db.db!.collection('audit');
+});
+
+afterAll(async () => {
+  smtp.close();
+  await db.close();
+});
+
+const T0 = Date.UTC(2026, 0, 5, 2, 0, 0);
+const DAY = 86_400_000;
+
+function projection(caseId: string, revision: number, patch: Partial<CaseProjection> = {}): CaseProjection {
+  return {
+    caseId,
+    process: 'admission',
+    processTitle: 'Kết nạp đảng viên',
+    version: 1,
+    title: `Kết nạp quần chúng Nguyễn Thị Lan (${caseId})`,
+    caseUnitId: 'K',
+    committeeId: 'X',
+    subjectName: 'Nguyễn Thị Lan',
+    status: 'open',
+    currentStepId: 'C1',
+    currentStepTitle: 'Chi bộ xét đề nghị kết nạp',
+    actorLabel: 'Chi ủy',
+    actorBodyId: 'K',
+    actorPersonIds: ['k-bithu'],
+    dueAt: T0 + 30 * DAY,
+    escalationLevel: 'none',
+    obstacles: 0,
+    startedAt: T0,
+    updatedAt: T0 + revision * 1000,
+    revision,
+    steps: [
+      {
+        stepId: 'C1',
+        run: 1,
+        title: 'Chi bộ xét đề nghị kết nạp',
+        status: 'open',
+        openedAt: T0,
+        dueAt: T0 + 30 * DAY,
+        actorLabel: 'Chi ủy',
+      },
+    ],
+    ...patch,
+  };
+}
+
+function entry(seq: number, data: Record<string, unknown> = { n: seq }): AuditAppend {
+  return { seq, at: T0 + seq * 1000, type: seq === 1 ? 'caseStarted' : 'stepActed', personId: 'k-bithu', data };
+}
+
+describe('persistCase', () => {
+  test('a newer revision replaces the record; an older one arriving late changes nothing', async () => {
+    const caseId = uniqueId('case');
+    const rev1 = projection(caseId, 1, { campaignId: 'dot-2026' });
+    await acts.persistCase({ projection: rev1, audit: [entry(1)] });
+    expect(await loadCase(models, caseId)).toEqual(rev1);
+
+    // Revision 2: the first step is done and returned once, a second step opens.
+    const rev2 = projection(caseId, 2, {
+      currentStepId: 'C2',
+      currentStepTitle: 'Đảng ủy xã thẩm định',
+      actorPersonIds: ['x-bithu', 'x-pho'],
+      escalationLevel: 'reminder',
+      steps: [
+        {
+          stepId: 'C1',
+          run: 1,
+          title: 'Chi bộ xét đề nghị kết nạp',
+          status: 'done',
+          outcome: 'approved',
+          openedAt: T0,
+          closedAt: T0 + DAY,
+          actorLabel: 'Chi ủy',
+          actedBy: 'x-pho',
+          onBehalfOf: 'k-bithu',
+          votes: [{ round: 1, approve: 7, base: 9, present: 9, passed: true, explanation: '7/9 tán thành, đạt' }],
+          documents: [{ code: 'NQ-05', issuedOn: '2026-01-06' }],
+        },
+        {
+          stepId: 'C2',
+          run: 1,
+          title: 'Đảng ủy xã thẩm định',
+          status: 'open',
+          openedAt: T0 + DAY,
+          dueAt: T0 + 20 * DAY,
+          actorLabel: 'Ban Thường vụ Đảng ủy xã',
+          returned: { reasonCode: 'missing', reasonLabel: 'Thiếu tài liệu', at: T0 + 2 * DAY },
+        },
+      ],
+    });
+    await acts.persistCase({ projection: rev2, audit: [entry(2), entry(3)] });
+
+    // Revision 3: completed; the optional fields it no longer has are gone from the record.
+    const rev3 = projection(caseId, 3, {
+      status: 'completed',
+      currentStepId: undefined,
+      currentStepTitle: undefined,
+      actorLabel: undefined,
+      actorBodyId: undefined,
+      actorPersonIds: [],
+      dueAt: undefined,
+      steps: rev2.steps.map((s) => ({ ...s, status: 'done' as const, dueAt: undefined, returned: undefined })),
+    });
+    await acts.persistCase({ projection: rev3, audit: [entry(4)] });
+
+    // The retry of revision 2 arrives after revision 3: ignored, steps included; its audit is already there.
+    await acts.persistCase({ projection: rev2, audit: [entry(2), entry(3)] });
+    expect(await loadCase(models, caseId)).toEqual(rev3);
+    const stored = await models.Case.findById(caseId).lean();
+    expect(stored).toMatchObject({ revision: 3, status: 'completed', auditSeq: 4 });
+    for (const field of ['dueAt', 'currentStepId', 'actorLabel', 'campaignId'])
+      expect(stored).not.toHaveProperty(field);
+    const steps = await models.CaseStep.find({ caseId }).sort({ order: 1 }).lean();
+    expect(steps.map((s) => [s._id, s.revision, s.status])).toEqual([
+      [`${caseId}|C1|1`, 3, 'done'],
+      [`${caseId}|C2|1`, 3, 'done'],
+    ]);
+    expect(steps[1]).not.toHaveProperty('returned');
+    expect(steps[0]!.votes).toEqual(rev2.steps[0]!.votes);
+
+    // The same revision again changes nothing either.
+    await acts.persistCase({ projection: { ...rev3, title: 'changed' }, audit: [] });
+    expect((await loadCase(models, caseId))?.title).toBe(rev3.title);
+    expect(await models.AuditEntry.countDocuments({ caseId })).toBe(4);
+  });
+
+  test('two first writes racing: the newer revision wins whichever lands first', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const caseId = uniqueId('race');
+      await Promise.all([
+        acts.persistCase({ projection: projection(caseId, 2, { title: 'newer' }), audit: [] }),
+        acts.persistCase({ projection: projection(caseId, 1, { title: 'older' }), audit: [] }),
+      ]);
+      expect(await models.Case.findById(caseId).lean()).toMatchObject({ revision: 2, title: 'newer' });
+      expect(await models.CaseStep.findById(`${caseId}|C1|1`).lean()).toMatchObject({ revision: 2 });
+    }
+  });
+
+  test("the race made certain: the older insert lands between the newer one's update and its insert", async () => {
+    const caseId = uniqueId('race');
+    const real = driverCollection(models.Case) as unknown as Collection<RevisionedDoc>;
+    const older = { _id: caseId, revision: 1, title: 'older' };
+    const racing = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== 'insertOne') return Reflect.get(target, prop, receiver) as unknown;
+        return async (doc: RevisionedDoc) => {
+          await target.insertOne(older);
+          return target.insertOne(doc);
+        };
+      },
+    });
+    expect(await writeIfNewer(racing, { _id: caseId, revision: 2, title: 'newer' }, [])).toBe('written');
+    expect(await models.Case.findById(caseId).lean()).toEqual({ _id: caseId, revision: 2, title: 'newer' });
+    // And the other way round: the older one loses.
+    const again = uniqueId('race');
+    await real.insertOne({ _id: again, revision: 2, title: 'newer' });
+    expect(await writeIfNewer(real, { _id: again, revision: 1, title: 'older' }, [])).toBe('stale');
+  });
+
+  test('the inbox query: my open cases, soonest due first', async () => {
+    const person = uniqueId('person');
+    const ids = [uniqueId('inbox'), uniqueId('inbox'), uniqueId('inbox')];
+    await Promise.all(
+      ids.map((caseId, i) =>
+        acts.persistCase({
+          projection: projection(caseId, 1, { actorPersonIds: [person, 'other'], dueAt: T0 + (3 - i) * DAY }),
+          audit: [],
+        })
+      )
+    );
+    const mine = await models.Case.find({ actorPersonIds: person, status: 'open' }).sort({ dueAt: 1 }).lean();
+    expect(mine.map((c) => c._id)).toEqual([...ids].reverse());
+  });
+
+  test('malformed input is refused for good', async () => {
+    const caseId = uniqueId('bad');
+    await expect(
+      acts.persistCase({ projection: projection(caseId, 1), audit: [entry(1, { 'a.b': 1 })] })
+    ).rejects.toMatchObject({ type: 'INVALID_INPUT', nonRetryable: true });
+    await expect(
+      acts.persistCase({ projection: projection(caseId, 1), audit: [entry(1, { $where: 1 })] })
+    ).rejects.toMatchObject({ type: 'INVALID_INPUT', nonRetryable: true });
+    const dup = projection(caseId, 1);
+    await expect(
+      acts.persistCase({ projection: { ...dup, steps: [...dup.steps, ...dup.steps] }, audit: [] })
+    ).rejects.toMatchObject({ type: 'INVALID_INPUT' });
+    expect(await models.Case.countDocuments({ _id: caseId })).toBe(0);
+  });
+});
+
+describe('the audit chain', () => {
+  /** A case with `n` audit entries, appended over several revisions. */
+  async function caseWithAudit(n: number): Promise<string> {
+    const caseId = uniqueId('audit');
+    for (let seq = 1; seq <= n; seq += 1) {
+      await acts.persistCase({ projection: projection(caseId, seq), audit: [entry(seq)] });
+    }
+    return caseId;
+  }
+
+  test('appended once, chained by hash, whatever the retries and the order of a batch', async () => {
+    const caseId = uniqueId('audit');
+    const tricky: Record<string, unknown> = {
+      note: 'Đồng chí Nguyễn Văn A “đề nghị” <b>hoãn</b> \u{1F600}',
+      empty: {},
+      list: [1, 0.1, -0, null, { z: 1, a: [] }],
+      big: 1_767_578_400_000,
+      flag: false,
+      nothing: null,
+      skipped: undefined,
+    };
+    const batch = [entry(3), entry(1, tricky), entry(2)];
+    await acts.persistCase({ projection: projection(caseId, 1), audit: batch });
+    const first = await audit.find({ caseId }).sort({ seq: 1 }).toArray();
+    expect(first.map((e) => e._id)).toEqual([`${caseId}|1`, `${caseId}|2`, `${caseId}|3`]);
+    expect(first[0]!.prevHash).toBe('');
+    expect(first[1]!.prevHash).toBe(first[0]!.hash);
+    expect(first[2]!.prevHash).toBe(first[1]!.hash);
+    expect(first[0]).not.toHaveProperty('data.skipped');
+    expect(first[0]!.data).toMatchObject({ empty: {}, note: tricky.note });
+
+    // The same batch again (a retried activity), and again with changed content: nothing moves.
+    await acts.persistCase({ projection: projection(caseId, 1), audit: batch });
+    await acts.persistCase({ projection: projection(caseId, 2), audit: [entry(2, { n: 'forged' }), entry(4)] });
+    const again = await audit.find({ caseId }).sort({ seq: 1 }).toArray();
+    expect(again.slice(0, 3)).toEqual(first);
+    expect(again).toHaveLength(4);
+    expect(await acts.verifyAudit({ caseId })).toEqual({ ok: true, checked: 4, problems: [] });
+  });
+
+  test('an entry whose predecessor is not recorded yet fails, retryably, and writes nothing', async () => {
+    const caseId = await caseWithAudit(2);
+    const attempt = acts.persistCase({ projection: projection(caseId, 4), audit: [entry(4)] });
+    await expect(attempt).rejects.toThrow(/entry 3 is not recorded yet/);
+    await expect(attempt).rejects.not.toHaveProperty('nonRetryable', true);
+    expect(await audit.countDocuments({ caseId })).toBe(2);
+    expect(await models.Case.findById(caseId).lean()).toMatchObject({ revision: 2 });
+    // Once the missing entry arrives, the retry goes through.
+    await acts.persistCase({ projection: projection(caseId, 3), audit: [entry(3)] });
+    await acts.persistCase({ projection: projection(caseId, 4), audit: [entry(4)] });
+    expect(await verifyAuditChain(models, caseId)).toEqual({ ok: true, checked: 4, problems: [] });
+  });
+
+  test('a changed field is detected', async () => {
+    const caseId = await caseWithAudit(4);
+    await audit.updateOne({ _id: `${caseId}|2` as never }, { $set: { data: { n: 20 } } });
+    const result = await acts.verifyAudit({ caseId });
+    expect(result).toMatchObject({ ok: false, checked: 4 });
+    expect(result.problems).toEqual([expect.objectContaining({ caseId, seq: 2, code: 'changed' })]);
+    expect(result.problems[0]!.problem).toContain('đã bị thay đổi');
+  });
+
+  test('a changed instant or person is detected too', async () => {
+    const caseId = await caseWithAudit(3);
+    await audit.updateOne({ _id: `${caseId}|3` as never }, { $set: { at: T0 } });
+    await audit.updateOne({ _id: `${caseId}|1` as never }, { $unset: { personId: '' } });
+    const result = await acts.verifyAudit({ caseId });
+    expect(result.problems.map((p) => [p.seq, p.code])).toEqual([
+      [1, 'changed'],
+      [3, 'changed'],
+    ]);
+  });
+
+  test('a deleted entry is detected, in the middle and at the end', async () => {
+    const caseId = await caseWithAudit(5);
+    await audit.deleteOne({ _id: `${caseId}|3` as never });
+    let result = await acts.verifyAudit({ caseId });
+    expect(result).toMatchObject({ ok: false, checked: 4 });
+    expect(result.problems).toEqual([expect.objectContaining({ caseId, seq: 3, code: 'missing' })]);
+
+    // The tail leaves no gap: the case's recorded auditSeq shows it.
+    await audit.deleteOne({ _id: `${caseId}|5` as never });
+    result = await acts.verifyAudit({ caseId });
+    expect(result.problems.map((p) => [p.seq, p.code])).toEqual([
+      [3, 'missing'],
+      [5, 'missing'],
+    ]);
+  });
+
+  test('a changed prevHash, and a forged entry with a recomputed hash, break the chain', async () => {
+    const caseId = await caseWithAudit(4);
+    await audit.updateOne({ _id: `${caseId}|3` as never }, { $set: { prevHash: '0'.repeat(64) } });
+    let result = await acts.verifyAudit({ caseId });
+    expect(result.problems.map((p) => [p.seq, p.code])).toEqual([
+      [3, 'broken-link'],
+      [3, 'changed'],
+    ]);
+
+    // A forger who rewrites entry 2 with a correct hash of the new content still breaks entry 3's link.
+    const other = await caseWithAudit(4);
+    const { entryHash } = await import('../../activities/store/audit');
+    const doc = (await audit.findOne({ _id: `${other}|2` as never }))!;
+    const forged = { ...doc, data: { n: 'forged' } };
+    await audit.replaceOne({ _id: doc._id }, { ...forged, hash: entryHash(forged) });
+    result = await acts.verifyAudit({ caseId: other });
+    expect(result.problems).toEqual([expect.objectContaining({ caseId: other, seq: 3, code: 'broken-link' })]);
+
+    // Moving an entry to another sequence number is seen as well.
+    const third = await caseWithAudit(3);
+    await audit.updateOne({ _id: `${third}|2` as never }, { $set: { seq: 7 } });
+    result = await acts.verifyAudit({ caseId: third });
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['bad-id', 'changed', 'missing']));
+  });
+
+  test('verifying every chain reports the broken cases and only them', async () => {
+    const good = await caseWithAudit(3);
+    const bad = await caseWithAudit(3);
+    await audit.updateOne({ _id: `${bad}|1` as never }, { $set: { type: 'caseWithdrawn' } });
+    const result = await acts.verifyAudit({});
+    expect(result.ok).toBe(false);
+    expect(result.checked).toBeGreaterThanOrEqual(6);
+    expect(result.problems.filter((p) => p.caseId === good)).toEqual([]);
+    expect(result.problems.filter((p) => p.caseId === bad)).toEqual([
+      expect.objectContaining({ seq: 1, code: 'changed' }),
+    ]);
+  });
+});
+
+describe('the organisation slice', () => {
+  // Tỉnh ủy P ─┬─ P-BTV, P-TT, P-BTC ─ K3 (a cell of an inner body)
+  //            ├─ Huyện ủy D (until 30/6/2025) ─┬─ D-BTV, D-BTC
+  //            │                                └─ X (until 30/6/2025)
+  //            ├─ X (from 1/7/2025) ─┬─ X-BTV
+  //            │                     ├─ K (the case's unit) ─ K-CU
+  //            │                     └─ K2
+  //            └─ Y ─ Y-BTV
+  function org(prefix: string): OrgSnapshot {
+    const id = (s: string): string => `${prefix}-${s}`;
+    const body = (s: string, kind: OrgSnapshot['bodies'][number]['kind'], parent?: string, more = {}) => ({
+      id: id(s),
+      name: `Cơ quan ${s}`,
+      kind,
+      ...(parent ? { parentId: id(parent) } : {}),
+      validFrom: '2020-01-01',
+      ...more,
+    });
+    const person = (s: string) => ({ id: id(s), name: `Đồng chí ${s}`, email: `${s}@${prefix}.example.vn` });
+    const role = (p: string, b: string, r: OrgSnapshot['assignments'][number]['role'], more = {}) => ({
+      personId: id(p),
+      bodyId: id(b),
+      role: r,
+      from: '2020-01-01',
+      ...more,
+    });
+    return {
+      bodies: [
+        body('P', 'provincialCommittee'),
+        body('P-BTV', 'standingBoard', 'P'),
+        body('P-TT', 'standing', 'P', { email: `thuongtruc@${prefix}.example.vn` }),
+        body('P-BTC', 'organizationBoard', 'P'),
+        body('K3', 'cell', 'P-BTC'),
+        body('D', 'committee', 'P', { validTo: '2025-06-30' }),
+        body('D-BTV', 'standingBoard', 'D', { validTo: '2025-06-30' }),
+        body('D-BTC', 'organizationBoard', 'D', { validTo: '2025-06-30' }),
+        body('X', 'grassrootsCommittee', 'D', { validTo: '2025-06-30' }),
+        { ...body('X', 'committee', 'P'), validFrom: '2025-07-01', name: 'Đảng ủy xã X' },
+        body('X-BTV', 'standingBoard', 'X'),
+        body('K', 'cell', 'X'),
+        body('K-CU', 'other', 'K'),
+        body('K2', 'cell', 'X'),
+        body('Y', 'committee', 'P'),
+        body('Y-BTV', 'standingBoard', 'Y'),
+      ],
+      people: [
+        'p-bithu',
+        'p-tt',
+        'p-btc',
+        'd-bithu',
+        'x-bithu',
+        'x-pho',
+        'k-bithu',
+        'k2-bithu',
+        'y-bithu',
+        'y-pho',
+        'k3-bithu',
+        'tro-ly',
+      ].map(person),
+      assignments: [
+        role('p-bithu', 'P-BTV', 'secretary'),
+        role('p-tt', 'P-TT', 'deputySecretary'),
+        role('p-btc', 'P-BTC', 'head'),
+        role('d-bithu', 'D-BTV', 'secretary', { to: '2025-06-30' }),
+        role('x-bithu', 'X-BTV', 'secretary'),
+        role('k-bithu', 'K', 'secretary'),
+        role('k2-bithu', 'K2', 'secretary'),
+        role('y-bithu', 'Y-BTV', 'secretary'),
+        role('k3-bithu', 'K3', 'secretary'),
+      ],
+      delegations: [
+        {
+          id: id('uq-x'),
+          fromPersonId: id('x-bithu'),
+          toPersonId: id('x-pho'),
+          bodyId: id('X-BTV'),
+          from: '2026-01-01',
+          to: '2026-12-31',
+          stepIds: ['C2'],
+        },
+        { id: id('uq-tt'), fromPersonId: id('p-tt'), toPersonId: id('tro-ly'), from: '2026-01-01', to: '2026-03-31' },
+        { id: id('uq-y'), fromPersonId: id('y-bithu'), toPersonId: id('y-pho'), from: '2026-01-01', to: '2026-12-31' },
+      ],
+    };
+  }
+
+  test('saveOrg is idempotent and loadOrg reads back exactly what was saved', async () => {
+    const prefix = uniqueId('org');
+    const snapshot = org(prefix);
+    await saveOrg(models, snapshot);
+    await saveOrg(models, snapshot);
+    const all = await loadOrg(models);
+    const mine = <T>(list: T[], key: (t: T) => string): T[] =>
+      list.filter((t) => key(t).startsWith(prefix)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const sortBy = <T>(list: T[], key: (t: T) => string): T[] => [...list].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const bodyKey = (b: OrgSnapshot['bodies'][number]) => `${b.id}|${b.validFrom}`;
+    expect(mine(all.bodies, bodyKey)).toEqual(sortBy(snapshot.bodies, bodyKey));
+    expect(mine(all.people, (p) => p.id)).toEqual(sortBy(snapshot.people, (p) => p.id));
+    expect(mine(all.assignments, (a) => a.personId + a.bodyId)).toEqual(
+      sortBy(snapshot.assignments, (a) => a.personId + a.bodyId)
+    );
+    const delegations = mine(all.delegations, (d) => d.id);
+    expect(delegations).toEqual(sortBy(snapshot.delegations, (d) => d.id));
+    // An absent step list stays absent: an empty one would mean "no step".
+    expect(delegations.find((d) => d.id === `${prefix}-uq-tt`)).not.toHaveProperty('stepIds');
+    expect(await models.OrgBody.countDocuments({ id: `${prefix}-X` })).toBe(2);
+  });
+
+  test('loadOrgSlice: the path up to the root, their inner bodies, and only the people that matter', async () => {
+    const prefix = uniqueId('slice');
+    const id = (s: string): string => `${prefix}-${s}`;
+    const full = org(prefix);
+    await saveOrg(models, full);
+    const slice = await acts.loadOrgSlice({ caseUnitId: id('K'), onDate: '2026-02-02' });
+
+    expect([...new Set(slice.bodies.map((b) => b.id))].sort()).toEqual(
+      ['P', 'P-BTV', 'P-TT', 'P-BTC', 'D', 'D-BTV', 'D-BTC', 'X', 'X-BTV', 'K', 'K-CU'].map(id).sort()
+    );
+    expect(slice.bodies.filter((b) => b.id === id('X'))).toHaveLength(2);
+    expect(slice.people.map((p) => p.id).sort()).toEqual(
+      ['p-bithu', 'p-tt', 'p-btc', 'd-bithu', 'x-bithu', 'x-pho', 'k-bithu', 'tro-ly'].map(id).sort()
+    );
+    expect(slice.delegations.map((d) => d.id).sort()).toEqual([id('uq-tt'), id('uq-x')]);
+    expect(slice.assignments.every((a) => slice.bodies.some((b) => b.id === a.bodyId))).toBe(true);
+
+    // The slice is a valid tree and answers what the workflow asks as the whole tree does.
+    expect(() => validateOrg(slice)).not.toThrow();
+    const actor = {
+      body: { anchor: 'caseUnit' as const, up: 1, inner: 'standingBoard' as const },
+      roles: ['secretary' as const],
+      label: 'Ban Thường vụ Đảng ủy xã',
+    };
+    for (const onDate of ['2025-03-03', '2026-02-02']) {
+      expect(resolveBody(slice, actor.body, id('K'), onDate)).toEqual(resolveBody(full, actor.body, id('K'), onDate));
+      const ctx = { actor, caseUnitId: id('K'), onDate, stepId: 'C2' };
+      expect(superiorOrgBoardRecipients(slice, ctx)).toEqual(superiorOrgBoardRecipients(full, ctx));
+      for (const personId of ['x-bithu', 'x-pho', 'd-bithu'].map(id)) {
+        expect(mayAct(slice, { ...ctx, personId })).toEqual(mayAct(full, { ...ctx, personId }));
+      }
+    }
+
+    // Someone with nothing to do here can be asked for by name, so that a refusal names them.
+    const withOutsider = await acts.loadOrgSlice({
+      caseUnitId: id('K'),
+      onDate: '2026-02-02',
+      personIds: [id('y-pho')],
+    });
+    expect(withOutsider.people.map((p) => p.id)).toContain(id('y-pho'));
+    await expect(acts.loadOrgSlice({ caseUnitId: id('K'), onDate: '2/2/2026' })).rejects.toMatchObject({
+      type: 'INVALID_INPUT',
+    });
+  });
+});
+
+describe('sendCaseMail', () => {
+  function mailInput(caseId: string, patch: Partial<CaseMailInput> = {}): CaseMailInput {
+    return {
+      key: { caseId, stepId: 'C2', level: 'escalation', round: 1 },
+      kind: 'escalation',
+      to: ['thuongtruc@tinhuy.example.vn', ' ', 'THUONGTRUC@tinhuy.example.vn'],
+      caseId,
+      caseTitle: `Kết nạp quần chúng Nguyễn Thị Lan ${caseId}`,
+      processTitle: 'Kết nạp đảng viên',
+      stepTitle: 'Đảng ủy xã thẩm định',
+      actorLabel: 'Ban Thường vụ Đảng ủy xã',
+      actorNames: ['Trần Văn Bình'],
+      deadlineText: '20 ngày làm việc — hạn 02/02/2026',
+      overdueWorkingDays: 5,
+      round: 1,
+      ...patch,
+    };
+  }
+
+  test('the same key twice sends one e-mail; another round sends another', async () => {
+    const caseId = uniqueId('mail');
+    const first = await acts.sendCaseMail(mailInput(caseId));
+    const second = await acts.sendCaseMail(mailInput(caseId, { overdueWorkingDays: 6 }));
+    expect(first.status).toBe('sent');
+    expect(second).toEqual({ status: 'already-sent', messageId: first.messageId });
+    const mails = await mailbox(caseId);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({
+      to: ['thuongtruc@tinhuy.example.vn'],
+      subject: `[cadreflow] Quá hạn 5 ngày làm việc: Đảng ủy xã thẩm định — Kết nạp quần chúng Nguyễn Thị Lan ${caseId}`,
+      messageId: first.messageId,
+    });
+    expect(mails[0]!.text).toContain('Kính gửi Thường trực Tỉnh ủy');
+    expect(mails[0]!.text).toContain(`https://cadreflow.example.vn/cases/${encodeURIComponent(caseId)}`);
+    expect(mails[0]!.html).toContain('<strong>Đảng ủy xã thẩm định</strong>');
+
+    await acts.sendCaseMail(
+      mailInput(caseId, { key: { caseId, stepId: 'C2', level: 'escalation', round: 2 }, round: 2 })
+    );
+    const after = await mailbox(caseId);
+    expect(after).toHaveLength(2);
+    expect(after[1]!.subject).toMatch(/\(lần 2\)$/);
+  });
+
+  test('no recipient is a permanent failure, and nothing is queued', async () => {
+    const caseId = uniqueId('mail');
+    await expect(acts.sendCaseMail(mailInput(caseId, { to: [' '] }))).rejects.toMatchObject({
+      type: 'NO_RECIPIENT',
+      nonRetryable: true,
+    });
+    expect(await models.Outbox.countDocuments({ caseId })).toBe(0);
+  });
+});
