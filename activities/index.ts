@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Models } from './store/models';
 import { escalationMail } from './mail/templates';
 import { sendOnce, type MailTransport } from './mail/outbox';
+import { createCaseActivities } from './case-activities';
 
 export interface ActivityDeps {
   models: Models;
@@ -48,6 +49,7 @@ export function formatVnDate(epochMs: number): string {
 export function createActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
   return {
+    ...createCaseActivities(deps),
     /** Stores a decision once: a retry or replay with the same (case, step) leaves the first one in place. */
     async recordDecision(input: RecordDecisionInput): Promise<void> {
       await deps.models.Decision.updateOne(

@@ -16,6 +16,7 @@ import {
   signOffWorkflowId,
   signStepUpdate,
   TASK_QUEUE,
+  type RejectionCode,
   type RejectionDetails,
   type SignOffInput,
   type SignOffState,
@@ -24,7 +25,7 @@ import {
 
 export class CaseActionError extends Error {
   constructor(
-    readonly code: RejectionDetails['code'],
+    readonly code: RejectionCode,
     readonly messageVi: string
   ) {
     super(`${code}: ${messageVi}`);
@@ -44,7 +45,7 @@ export async function connectClient(address: string, namespace = 'default'): Pro
 }
 
 /** Unwraps a rejected update into a CaseActionError; rethrows anything else. */
-function asCaseActionError(e: unknown): never {
+export function asCaseActionError(e: unknown): never {
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
     const d = e.cause.details?.[0] as Partial<RejectionDetails> | undefined;
     if (d?.code && d.messageVi) throw new CaseActionError(d.code, d.messageVi);

@@ -6,7 +6,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import mongoose from 'mongoose';
 import { createActivities } from '../activities';
 import { createSmtpTransport } from '../activities/mail/transport';
-import { createModels } from '../activities/store/models';
+import { createModels, ensureIndexes } from '../activities/store/models';
 import type { Config } from './config';
 
 export interface RunningWorker {
@@ -28,7 +28,7 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
   try {
     connection = await NativeConnection.connect({ address: config.temporal.address });
     const models = createModels(db);
-    await Promise.all([models.Decision.createIndexes(), models.Outbox.createIndexes()]);
+    await ensureIndexes(models);
     const activities = createActivities({ models, mail, publicUrl: config.publicUrl });
     const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }

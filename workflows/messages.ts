@@ -3,19 +3,20 @@
  * task queue, every update, query and signal, the payload types, and the workflow IDs, which are business
  * IDs with their inverse. This is the one module of workflows/ that other layers import.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ActRequest, CaseState, CaseStatus, StepRunStatus } from '../domain/chain';
+import type { DomainErrorCode } from '../domain/errors';
+import type { ProcessDefinition, ProcessKey } from '../domain/processes/model';
+import type { YearSchedule } from '../domain/calendar/schedules';
+import type { OrgSnapshot } from '../domain/org';
 
 export const TASK_QUEUE = 'cadreflow';
 
-/** Stable codes of the business rejections the workflows raise (ApplicationFailure type). */
-export const REJECTION_CODES = [
-  'NOT_AUTHORISED',
-  'STEP_NOT_OPEN',
-  'INVALID_INPUT',
-  'CASE_CLOSED',
-  'CASE_NOT_FOUND',
-] as const;
-export type RejectionCode = (typeof REJECTION_CODES)[number];
+/**
+ * Stable codes of the business rejections the workflows raise (the ApplicationFailure's type): the domain's
+ * codes, plus those the client helpers give when the case is closed or does not exist.
+ */
+export type RejectionCode = DomainErrorCode | 'CASE_CLOSED' | 'CASE_NOT_FOUND';
 
 /** The details every rejection carries, for the API to answer with a Vietnamese message. */
 export interface RejectionDetails {
@@ -79,3 +80,118 @@ export function signOffWorkflowId(caseId: string): string {
 export function caseIdFromSignOffWorkflowId(workflowId: string): string | undefined {
   return workflowId.startsWith(SIGN_OFF_PREFIX) ? workflowId.slice(SIGN_OFF_PREFIX.length) : undefined;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Chains: every process runs on one engine (chainWorkflow) under a thin entry workflow.
+
+/** Input of a case. The definition is pinned by the starter: a later version never changes this case. */
+export interface ChainInput {
+  caseId: string;
+  /** Vietnamese title, e.g. "Kết nạp đảng viên: Nguyễn Văn A". */
+  title: string;
+  /** The unit the case is about: the applicant's chi bộ, the committee whose cadres are planned, ... */
+  caseUnitId: string;
+  subjectName?: string;
+  definition: ProcessDefinition;
+  /** The official working-day schedules known when the case started (the calendar computes other years). */
+  schedules: YearSchedule[];
+  startedBy?: string;
+  campaignId?: string;
+  /** A campaign's deadline (epoch ms) above every step's. */
+  campaignDeadline?: number;
+  /** Admission only: the recognition definition the member's probation will run under, pinned now too. */
+  recognitionDefinition?: ProcessDefinition;
+  /** Continue-as-new after this many history events (the server's suggestion applies anyway). */
+  historyEventLimit?: number;
+  /** Set by continue-as-new: the state carried over. */
+  resume?: { state: CaseState; org: OrgSnapshot };
+}
+
+/** The current step as people see it. */
+export interface CurrentStepView {
+  stepId: string;
+  run: number;
+  title: string;
+  status: StepRunStatus;
+  actorLabel: string;
+  openedAt: number;
+  dueAt?: number;
+  /** "60 ngày làm việc — hạn 03/03/2026" */
+  deadlineText?: string;
+}
+
+/** What every act and the state query answer. */
+export interface CaseView {
+  caseId: string;
+  process: ProcessKey;
+  version: number;
+  status: CaseStatus;
+  revision: number;
+  current?: CurrentStepView;
+  state: CaseState;
+}
+
+/** Every human act on a case: submit/resubmit, sign, refuse, return, vote, appraise, extend, obstacle, delegate, withdraw. */
+export const actOnCaseUpdate = defineUpdate<CaseView, [ActRequest]>('actOnCase');
+/** The case as it stands. */
+export const getCaseQuery = defineQuery<CaseView>('getCase');
+/** The organisation data changed (roles, delegations): the case reloads its slice. */
+export const orgChangedSignal = defineSignal('orgChanged');
+
+export interface CampaignInput {
+  campaignId: string;
+  titleVi: string;
+  definition: ProcessDefinition;
+  schedules: YearSchedule[];
+  /** Epoch ms: every case of the campaign is due by then at the latest (e.g. 31/12). */
+  deadline: number;
+  units: Array<{ caseUnitId: string; title: string }>;
+  startedBy?: string;
+}
+
+export interface CampaignResult {
+  campaignId: string;
+  cases: Array<{ caseId: string; status: CaseStatus }>;
+}
+
+const PROCESS_PREFIXES = ['admission', 'recognition', 'planning', 'personnel', 'generic', 'campaign'] as const;
+export type WorkflowPrefix = (typeof PROCESS_PREFIXES)[number];
+
+/** The workflow-ID prefix of a process key ('personnel-designation' → 'personnel', 'generic:x' → 'generic'). */
+export function prefixOf(process: string): WorkflowPrefix {
+  if (process.startsWith('personnel')) return 'personnel';
+  if (process.startsWith('generic')) return 'generic';
+  const p = PROCESS_PREFIXES.find((x) => x === process);
+  if (!p) throw new Error(`unknown process ${process}`);
+  return p;
+}
+
+/** Business workflow IDs: `admission:<caseId>`. */
+export function caseWorkflowId(process: string, caseId: string): string {
+  return `${prefixOf(process)}:${caseId}`;
+}
+
+/** The inverse of caseWorkflowId and campaignWorkflowId. */
+export function parseWorkflowId(workflowId: string): { prefix: WorkflowPrefix; id: string } | undefined {
+  const i = workflowId.indexOf(':');
+  const prefix = PROCESS_PREFIXES.find((p) => p === workflowId.slice(0, i));
+  return prefix && i < workflowId.length - 1 ? { prefix, id: workflowId.slice(i + 1) } : undefined;
+}
+
+export function campaignWorkflowId(campaignId: string): string {
+  return `campaign:${campaignId}`;
+}
+
+/** The case ID of a campaign's case for one unit: stable, so a repeated start creates nothing twice. */
+export function campaignCaseId(campaignId: string, caseUnitId: string): string {
+  return `${campaignId}.${caseUnitId}`;
+}
+
+/** The workflow function of each process family. */
+export const ENTRY_WORKFLOW: Record<Exclude<WorkflowPrefix, 'campaign'>, string> = {
+  admission: 'admissionWorkflow',
+  recognition: 'recognitionWorkflow',
+  planning: 'planningWorkflow',
+  personnel: 'personnelWorkflow',
+  generic: 'genericChainWorkflow',
+};

@@ -20,6 +20,7 @@ import {
   testConfig,
   uniqueId,
 } from '../support/env';
+import { recordHistory } from '../support/history';
 
 const config = testConfig(uniqueId('signoff'));
 let client: Client;
@@ -73,6 +74,7 @@ describe('sign-off with an in-process worker', () => {
     expect(again).toEqual(state);
 
     await handle.result();
+    await recordHistory(handle, 'sign-off-approved');
     const decisions = await models.Decision.find({ caseId }).lean();
     expect(decisions).toHaveLength(1);
     expect(decisions[0]).toMatchObject({ personId: 'pho-bi-thu-1', decision: 'approve', stepId: 'C11' });
@@ -110,12 +112,13 @@ describe('sign-off with an in-process worker', () => {
       code: 'CASE_CLOSED',
     });
     await handle.result();
+    await recordHistory(handle, 'sign-off-refused');
     expect(await models.Decision.countDocuments({ caseId })).toBe(1);
   });
 
   test('overdue: exactly one escalation e-mail reaches Thường trực Tỉnh ủy', async () => {
     const caseId = uniqueId('case');
-    await startSignOff(client, signOff(caseId, 1_500), config.temporal.taskQueue);
+    const handle = await startSignOff(client, signOff(caseId, 1_500), config.temporal.taskQueue);
     const mails = await eventually('the escalation e-mail', async () => {
       const m = await mailbox(caseId);
       return m.length > 0 && m;
@@ -132,6 +135,8 @@ describe('sign-off with an in-process worker', () => {
 
     // Signing after the escalation still closes the case, without another e-mail.
     await signStep(client, caseId, { personId: 'bi-thu-1', decision: 'approve' });
+    await handle.result();
+    await recordHistory(handle, 'sign-off-escalated');
     expect(await mailbox(caseId)).toHaveLength(1);
   });
 });

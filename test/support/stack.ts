@@ -28,6 +28,16 @@ export interface TestStack {
 const PID_DIR = join(tmpdir(), 'cadreflow-test-pids');
 const PG_ADMIN_URL = process.env.CADREFLOW_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+function ownerAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function createPgDatabase(): Promise<string | undefined> {
   if (process.env.CADREFLOW_TEST_MONGO_HANDLER === 'sqlite') return undefined;
   const pg = new PgClient({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
@@ -57,7 +67,11 @@ export async function startTestStack(
   log: (l: string) => void = (l) => process.stderr.write(`${l}\n`)
 ): Promise<TestStack> {
   mkdirSync(PID_DIR, { recursive: true });
-  for (const f of readdirSync(PID_DIR)) killStale(join(PID_DIR, f));
+  // Kill what an earlier run left only when the run that started it is gone: two runs may overlap.
+  for (const f of readdirSync(PID_DIR)) {
+    const owner = Number(/-(\d+)\.pid$/.exec(f)?.[1]);
+    if (!ownerAlive(owner)) killStale(join(PID_DIR, f));
+  }
 
   const [temporalCli, ferretBin] = await Promise.all([ensureTemporalCli(log), ensureFerretDb(log)]);
   const dir = mkdtempSync(join(tmpdir(), 'cadreflow-test-'));
@@ -116,6 +130,7 @@ export async function startTestStack(
       SMTP_PORT: String(smtpPort),
       MAIL_CATCHER_URL: `http://127.0.0.1:${mailHttpPort}`,
       WORKFLOW_BUNDLE: bundlePath,
+      TEMPORAL_CLI_PATH: temporalCli,
       CADREFLOW_TEST_DIR: dir,
       CADREFLOW_TEST_MONGO_HANDLER: pgUrl ? 'postgresql' : 'sqlite',
       LOG_LEVEL: 'warn',

@@ -1,0 +1,127 @@
+/**
+ * Typed helpers for cases, shared by the API, the CLI and the tests: start a case of any process (its
+ * definition pinned on the day it starts), start a campaign, act on a case, read it. Rejections come back
+ * as CaseActionError with the workflow's stable code and Vietnamese message.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { OFFICIAL_SCHEDULES } from '../domain/calendar/schedules';
+import type { YearSchedule } from '../domain/calendar/schedules';
+import { vnDateOf } from '../domain/calendar/days';
+import type { ActRequest } from '../domain/chain';
+import type { ProcessDefinition, ProcessKey } from '../domain/processes/model';
+import type { ProcessRegistry } from '../domain/processes/registry';
+import {
+  actOnCaseUpdate,
+  campaignWorkflowId,
+  caseWorkflowId,
+  ENTRY_WORKFLOW,
+  getCaseQuery,
+  prefixOf,
+  TASK_QUEUE,
+  type CampaignInput,
+  type CaseView,
+  type ChainInput,
+} from '../workflows/messages';
+import { asCaseActionError } from './temporal';
+
+export interface StartCaseOptions {
+  process: ProcessKey;
+  caseId: string;
+  title: string;
+  caseUnitId: string;
+  subjectName?: string;
+  startedBy?: string;
+  /** The version to run; by default the one in force today in the registry. */
+  definition?: ProcessDefinition;
+  /** Admission: the recognition version to pin for the probation that follows. */
+  recognitionDefinition?: ProcessDefinition;
+  schedules?: YearSchedule[];
+  taskQueue?: string;
+  historyEventLimit?: number;
+  now?: number;
+}
+
+export interface CaseClientDeps {
+  client: Client;
+  registry: ProcessRegistry;
+  taskQueue?: string;
+}
+
+/**
+ * Starts a case. Starting the same case ID again creates nothing: the running case is answered.
+ */
+export async function startCase(
+  deps: CaseClientDeps,
+  o: StartCaseOptions
+): Promise<{ workflowId: string; created: boolean }> {
+  const today = vnDateOf(o.now ?? Date.now());
+  const definition = o.definition ?? deps.registry.resolve(o.process, today);
+  const input: ChainInput = {
+    caseId: o.caseId,
+    title: o.title,
+    caseUnitId: o.caseUnitId,
+    subjectName: o.subjectName,
+    definition,
+    schedules: o.schedules ?? [...OFFICIAL_SCHEDULES],
+    startedBy: o.startedBy,
+    historyEventLimit: o.historyEventLimit,
+    recognitionDefinition:
+      prefixOf(definition.key) === 'admission'
+        ? (o.recognitionDefinition ?? deps.registry.resolve('recognition', today))
+        : undefined,
+  };
+  const workflowId = caseWorkflowId(definition.key, o.caseId);
+  const workflowType = ENTRY_WORKFLOW[prefixOf(definition.key) as keyof typeof ENTRY_WORKFLOW];
+  try {
+    await deps.client.workflow.start(workflowType, {
+      taskQueue: o.taskQueue ?? deps.taskQueue ?? TASK_QUEUE,
+      workflowId,
+      args: [input],
+    });
+    return { workflowId, created: true };
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
+    throw e;
+  }
+}
+
+/** Starts a campaign: one case per unit. Running the same start again creates nothing twice. */
+export async function startCampaign(
+  deps: CaseClientDeps,
+  input: CampaignInput,
+  taskQueue?: string
+): Promise<{ workflowId: string; created: boolean }> {
+  const workflowId = campaignWorkflowId(input.campaignId);
+  try {
+    await deps.client.workflow.start('campaignWorkflow', {
+      taskQueue: taskQueue ?? deps.taskQueue ?? TASK_QUEUE,
+      workflowId,
+      args: [input],
+    });
+    return { workflowId, created: true };
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
+    throw e;
+  }
+}
+
+/**
+ * A person's act on a case. `req.requestId` is the client's idempotency key: the same request sent
+ * twice is applied once and answered the same way.
+ */
+export async function actOnCase(client: Client, process: string, caseId: string, req: ActRequest): Promise<CaseView> {
+  const handle = client.workflow.getHandle(caseWorkflowId(process, caseId));
+  try {
+    return await handle.executeUpdate(actOnCaseUpdate, { args: [req], updateId: req.requestId });
+  } catch (e) {
+    return asCaseActionError(e);
+  }
+}
+
+export async function getCase(client: Client, process: string, caseId: string): Promise<CaseView> {
+  try {
+    return await client.workflow.getHandle(caseWorkflowId(process, caseId)).query(getCaseQuery);
+  } catch (e) {
+    return asCaseActionError(e);
+  }
+}

@@ -1,0 +1,396 @@
+/**
+ * The one engine every process runs on. It holds the case state of domain/chain.ts, maps each human act
+ * (an Update) and each timer to the domain's functions, and carries out their effects through activities:
+ * the record and audit trail in MongoDB, and e-mails through the exactly-once outbox.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { AuditAppend, CaseMailInput, CaseProjection } from '../activities/case-activities';
+import { vnDateOf } from '../domain/calendar/days';
+import { formatDeadline } from '../domain/calendar/format';
+import { createWorkingCalendar } from '../domain/calendar/working-calendar';
+import {
+  alreadyApplied,
+  applyAct,
+  applyTimer,
+  currentRun,
+  escalationLevel,
+  nextTimer,
+  startCase,
+  validateAct,
+  type ActRequest,
+  type CaseState,
+  type ChainContext,
+  type MailEffect,
+  type Transition,
+} from '../domain/chain';
+import { DomainError } from '../domain/errors';
+import { actorRecipients, holdersOf, recipientsFor, resolveBody, type OrgSnapshot } from '../domain/org';
+import type { StepDefinition } from '../domain/processes/model';
+import {
+  actOnCaseUpdate,
+  getCaseQuery,
+  orgChangedSignal,
+  type CaseView,
+  type ChainInput,
+  type RejectionDetails,
+} from './messages';
+
+const { persistCase, loadOrgSlice, sendCaseMail } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // A lost mail server or database is waited out: every activity is idempotent.
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: ['NO_RECIPIENT'],
+  },
+});
+
+const DEFAULT_HISTORY_LIMIT = 10_000;
+
+/** Turns a domain refusal into the Update's failure: stable code, Vietnamese message, nothing written. */
+function rejection(e: unknown): never {
+  if (e instanceof DomainError) {
+    const details: RejectionDetails = { code: e.code, messageVi: e.messageVi };
+    throw ApplicationFailure.create({ message: e.message, type: e.code, nonRetryable: true, details: [details] });
+  }
+  throw e;
+}
+
+function stepOf(ctx: ChainContext, stepId: string): StepDefinition {
+  return ctx.definition.steps.find((s) => s.id === stepId) as StepDefinition;
+}
+
+/** The body directly under the province that the case's unit belongs to, for "overdue by committee". */
+function committeeOf(org: OrgSnapshot, unitId: string): string {
+  let id = unitId;
+  for (let i = 0; i < 32; i++) {
+    const body = org.bodies.find((b) => b.id === id);
+    const parent = body?.parentId ? org.bodies.find((b) => b.id === body.parentId) : undefined;
+    if (!body || !parent || parent.kind === 'provincialCommittee') return id;
+    id = parent.id;
+  }
+  return id;
+}
+
+export function caseView(ctx: ChainContext, state: CaseState): CaseView {
+  const run = currentRun(state);
+  const view: CaseView = {
+    caseId: state.caseId,
+    process: state.process,
+    version: state.version,
+    status: state.status,
+    revision: state.revision,
+    state,
+  };
+  if (run) {
+    const step = stepOf(ctx, run.stepId);
+    view.current = {
+      stepId: run.stepId,
+      run: run.run,
+      title: step.title,
+      status: run.status,
+      actorLabel: run.status === 'returned' && step.onReturn ? step.onReturn.returnTo.label : step.actor.label,
+      openedAt: run.openedAt,
+      dueAt: run.dueAt,
+      deadlineText:
+        run.dueAt !== undefined && step.deadline ? formatDeadline(step.deadline.period, run.dueAt) : undefined,
+    };
+  }
+  return view;
+}
+
+function projection(ctx: ChainContext, state: CaseState, input: ChainInput, now: number): CaseProjection {
+  const run = currentRun(state);
+  const step = run ? stepOf(ctx, run.stepId) : undefined;
+  const actor =
+    run && step ? (run.status === 'returned' && step.onReturn ? step.onReturn.returnTo : step.actor) : undefined;
+  let actorBodyId: string | undefined;
+  let actorPersonIds: string[] = [];
+  if (actor) {
+    const today = vnDateOf(now);
+    try {
+      actorBodyId = resolveBody(ctx.org, actor.body, state.caseUnitId, state.startedOn).id;
+      const holders = holdersOf(ctx.org, actorBodyId, actor.roles, today).map((a) => a.personId);
+      const delegations = [...ctx.org.delegations, ...state.delegations];
+      const delegates = delegations
+        .filter(
+          (d) =>
+            holders.includes(d.fromPersonId) &&
+            d.from <= today &&
+            today <= d.to &&
+            (!d.stepIds || d.stepIds.includes(step!.id))
+        )
+        .map((d) => d.toPersonId);
+      actorPersonIds = [...new Set([...holders, ...delegates])];
+    } catch {
+      // An actor the tree cannot resolve leaves the inbox empty; the ladder still escalates to the top.
+    }
+  }
+  return {
+    caseId: state.caseId,
+    process: state.process,
+    processTitle: ctx.definition.titleVi,
+    version: state.version,
+    title: state.title,
+    caseUnitId: state.caseUnitId,
+    committeeId: committeeOf(ctx.org, state.caseUnitId),
+    campaignId: input.campaignId,
+    subjectName: state.subjectName,
+    status: state.status,
+    currentStepId: run?.stepId,
+    currentStepTitle: step?.title,
+    actorLabel: actor?.label,
+    actorBodyId,
+    actorPersonIds,
+    dueAt: run?.status === 'returned' ? run.returned?.resubmitBy : run?.dueAt,
+    escalationLevel: escalationLevel(state),
+    obstacles: state.runs.reduce((n, r) => n + r.obstacles, 0),
+    startedAt: state.startedAt,
+    updatedAt: now,
+    revision: state.revision,
+    steps: state.runs.map((r) => {
+      const s = stepOf(ctx, r.stepId);
+      return {
+        stepId: r.stepId,
+        run: r.run,
+        title: s.title,
+        status: r.status,
+        outcome: r.outcome,
+        openedAt: r.openedAt,
+        dueAt: r.dueAt,
+        closedAt: r.closedAt,
+        actorLabel: s.actor.label,
+        actedBy: r.actedBy,
+        onBehalfOf: r.onBehalfOf,
+        votes: r.votes.map((v) => ({
+          round: v.round,
+          approve: v.approve,
+          base: v.base,
+          present: v.present,
+          passed: v.passed,
+          explanation: v.explanation,
+        })),
+        returned: r.returned
+          ? {
+              reasonCode: r.returned.reasonCode,
+              reasonLabel: r.returned.reasonLabel,
+              note: r.returned.note,
+              at: r.returned.at,
+              resubmitBy: r.returned.resubmitBy,
+            }
+          : undefined,
+        extendedTo: r.extensions > 0 ? r.dueAt : undefined,
+        documents: r.documents,
+      };
+    }),
+  };
+}
+
+/**
+ * The step part of an e-mail's outbox key: the step, its run when it is run again (C8#2), and the ladder
+ * cycle when its ladder started again after an extension or a return (C11~1), so that every rung of
+ * every cycle is its own e-mail, sent once.
+ */
+function outboxStep(effect: MailEffect): string {
+  return `${effect.stepId}${effect.run > 1 ? `#${effect.run}` : ''}${effect.cycle ? `~${effect.cycle}` : ''}`;
+}
+
+function mailInput(ctx: ChainContext, state: CaseState, effect: MailEffect, now: number): CaseMailInput {
+  const step = stepOf(ctx, effect.stepId);
+  const run = state.runs.find((r) => r.stepId === effect.stepId && r.run === effect.run);
+  const today = vnDateOf(now);
+  const rctx = {
+    actor: step.actor,
+    caseUnitId: state.caseUnitId,
+    onDate: today,
+    caseStartedOn: state.startedOn,
+    stepId: step.id,
+  };
+  const safe = <T>(f: () => T[]): T[] => {
+    try {
+      return f();
+    } catch {
+      return [];
+    }
+  };
+  const recipients =
+    effect.audience === 'caseUnit'
+      ? safe(() => actorRecipients(ctx.org, { ...rctx, actor: stepOf(ctx, ctx.definition.startStep).actor }))
+      : safe(() => recipientsFor(ctx.org, effect.audience as Exclude<MailEffect['audience'], 'caseUnit'>, rctx));
+  const actors = safe(() => actorRecipients(ctx.org, rctx));
+  const dueAt = run?.status === 'returned' ? run.returned?.resubmitBy : run?.dueAt;
+  const overdue = dueAt !== undefined && now > dueAt ? ctx.calendar.overdueWorkingDays(dueAt, now) : undefined;
+  const reporter = effect.reporterId ? ctx.org.people.find((p) => p.id === effect.reporterId) : undefined;
+  return {
+    // The outbox key names the step run, so a step run again has its own ladder of e-mails.
+    key: { caseId: state.caseId, stepId: outboxStep(effect), level: effect.level, round: effect.round },
+    kind: effect.mail,
+    to: [...new Set(recipients.map((r) => r.email))],
+    caseId: state.caseId,
+    caseTitle: state.title,
+    processTitle: ctx.definition.titleVi,
+    stepTitle: step.title,
+    actorLabel: step.actor.label,
+    actorNames: actors.map((a) => a.name),
+    deadlineText: dueAt !== undefined && step.deadline ? formatDeadline(step.deadline.period, dueAt) : undefined,
+    overdueWorkingDays: overdue,
+    round: effect.round,
+    reporterName: reporter?.name ?? effect.reporterId,
+    obstacleText: effect.obstacleText,
+    decisionText: effect.decisionText,
+  };
+}
+
+/**
+ * Runs one case of any process from its pinned definition: waits for acts, fires the ladder's timers,
+ * continues as new when the history grows long (probation lasts a year), and ends when the case is
+ * completed, refused, withdrawn or sent up to the superior committee.
+ */
+export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
+  const calendar = createWorkingCalendar({ schedules: input.schedules });
+  // Handlers are registered before the first await, so that a query or an act right after the start
+  // finds them; until the organisation slice is loaded, acts are checked in full only by the handler,
+  // which runs after the load.
+  let org: OrgSnapshot = input.resume?.org ?? { bodies: [], people: [], assignments: [], delegations: [] };
+  let orgLoaded = input.resume !== undefined;
+  const ctx = (): ChainContext => ({ definition: input.definition, calendar, org });
+  let orgDirty = false;
+
+  // Acts and timers change the state one at a time: each waits for the previous one's activities.
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  let state: CaseState;
+  const carryOut = async (before: CaseState, t: Transition): Promise<void> => {
+    if (t.effects.length === 0 && t.state === before) return;
+    const now = Date.now();
+    let seq = before.auditSeq;
+    const audit: AuditAppend[] = [];
+    for (const e of t.effects) {
+      if (e.kind !== 'audit') continue;
+      seq += 1;
+      audit.push({
+        seq,
+        at: now,
+        type: e.type,
+        personId: e.personId,
+        onBehalfOf: e.onBehalfOf,
+        stepId: e.stepId,
+        data: e.data,
+      });
+    }
+    state = t.state;
+    await persistCase({ projection: projection(ctx(), t.state, input, now), audit });
+    for (const e of t.effects.filter((x): x is MailEffect => x.kind === 'mail')) {
+      const mail = mailInput(ctx(), t.state, e, now);
+      if (mail.to.length > 0) await sendCaseMail(mail);
+    }
+  };
+
+  let startTransition: Transition | undefined;
+  if (input.resume) {
+    state = input.resume.state;
+  } else {
+    startTransition = startCase(
+      ctx(),
+      {
+        caseId: input.caseId,
+        title: input.title,
+        caseUnitId: input.caseUnitId,
+        subjectName: input.subjectName,
+        campaignDeadline: input.campaignDeadline,
+        startedBy: input.startedBy,
+      },
+      Date.now()
+    );
+    state = startTransition.state;
+  }
+
+  setHandler(getCaseQuery, () => caseView(ctx(), state));
+  setHandler(orgChangedSignal, () => {
+    orgDirty = true;
+  });
+  setHandler(
+    actOnCaseUpdate,
+    (req: ActRequest) =>
+      exclusive(async () => {
+        if (alreadyApplied(state, req.requestId)) return caseView(ctx(), state);
+        const now = Date.now();
+        let acting;
+        try {
+          // Checked again here: an act queued behind another may no longer be possible.
+          acting = validateAct(ctx(), state, req, now);
+        } catch (e) {
+          rejection(e);
+        }
+        const before = state;
+        await carryOut(before, applyAct(ctx(), before, req, acting, now));
+        return caseView(ctx(), state);
+      }),
+    {
+      validator: (req: ActRequest) => {
+        if (alreadyApplied(state, req?.requestId) || !orgLoaded) return;
+        try {
+          validateAct(ctx(), state, req, Date.now());
+        } catch (e) {
+          rejection(e);
+        }
+      },
+    }
+  );
+
+  await exclusive(async () => {
+    if (!orgLoaded) {
+      org = await loadOrgSlice({ caseUnitId: input.caseUnitId, onDate: vnDateOf(Date.now()) });
+      orgLoaded = true;
+    }
+    if (startTransition) await carryOut({ auditSeq: 0 } as CaseState, startTransition);
+  });
+
+  const closed = (): boolean => !['open', 'returned'].includes(state.status);
+  const limit = input.historyEventLimit ?? DEFAULT_HISTORY_LIMIT;
+  while (!closed()) {
+    const revision = state.revision;
+    const changed = (): boolean => state.revision !== revision || orgDirty || closed();
+    const timer = nextTimer(ctx(), state, Date.now());
+    if (!timer) {
+      await condition(changed);
+    } else {
+      const wait = timer.at - Date.now();
+      if (wait <= 0 || !(await condition(changed, wait))) {
+        await exclusive(async () => {
+          if (state.revision !== revision) return; // an act moved the step meanwhile: the timer is void
+          const before = state;
+          await carryOut(before, applyTimer(ctx(), before, timer, Date.now()));
+        });
+      }
+    }
+    if (orgDirty) {
+      orgDirty = false;
+      org = await loadOrgSlice({ caseUnitId: input.caseUnitId, onDate: vnDateOf(Date.now()) });
+    }
+    const info = workflowInfo();
+    if (!closed() && (info.continueAsNewSuggested || info.historyLength > limit)) {
+      await queue;
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof chainWorkflow>({ ...input, resume: { state, org } });
+    }
+  }
+  await queue;
+  await condition(allHandlersFinished);
+  return caseView(ctx(), state);
+}
