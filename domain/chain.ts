@@ -18,7 +18,14 @@ import { ladderSchedule, nextLadderAction, type LadderDone } from './ladder';
 import { mayAct, type Delegation, type OrgSnapshot } from './org';
 import { isIsoDate } from './processes/dates';
 import { checkStepDocuments, type ProvidedDocument } from './processes/documents';
-import { END, REFUSED, type ProcessDefinition, type ProcessKey, type StepDefinition, type StepOutcome } from './processes/model';
+import {
+  END,
+  REFUSED,
+  type ProcessDefinition,
+  type ProcessKey,
+  type StepDefinition,
+  type StepOutcome,
+} from './processes/model';
 import type { EpochMs, IsoDate, LadderAction, LadderAudience, LadderLevel, Period, VoteTally } from './types';
 import { evaluateBallots, evaluateVote, type BallotRound, type VoteResult } from './votes';
 
