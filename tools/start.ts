@@ -11,6 +11,9 @@ import { buildServer } from '../client/api/server';
 import { connectClient } from '../client/temporal';
 import { ConfigError, loadConfig, type Config } from '../worker/config';
 import { startWorker } from '../worker/worker';
+import { createModels } from '../activities/store/models';
+import { createDefaultRegistry } from '../domain/processes';
+import { seedDemo } from './demo/seed';
 import { ensureFerretDb, ensureTemporalCli, ToolError } from './stack/binaries';
 import { startMailCatcher } from './stack/mail-catcher';
 import { SEARCH_ATTRIBUTES } from './stack/search-attributes';
@@ -116,6 +119,16 @@ async function main(): Promise<void> {
       () => mongo.close(),
       () => temporal.close()
     );
+    // An empty database gets the demo province, so that there is something to look at at once.
+    const demo = await seedDemo({
+      models: createModels(mongo),
+      client: temporal.client,
+      registry: createDefaultRegistry(),
+      taskQueue: config.temporal.taskQueue,
+      log: (line) => console.log(line),
+    });
+    if (demo.loaded) console.log(`Loaded the demo province (Tỉnh ủy Sông Lam) with ${demo.cases} cases.`);
+
     const app = await buildServer({ config: { ...config, logLevel: 'warn' }, mongo, temporal });
     await app.listen({ host: config.api.host, port: config.api.port });
     stops.push(() => app.close());

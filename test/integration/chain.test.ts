@@ -13,7 +13,8 @@ import { actOnCase, getCase, startCampaign, startCase } from '../../client/cases
 import { CaseActionError } from '../../client/temporal';
 import { createWorkingCalendar, OFFICIAL_SCHEDULES } from '../../domain/calendar';
 import type { CaseCommand } from '../../domain/chain';
-import { mayAct, type OrgSnapshot } from '../../domain/org';
+import type { OrgSnapshot } from '../../domain/org';
+import { actorFor as actorForView, passingAct } from '../../tools/demo/drive';
 import {
   admissionV1,
   createDefaultRegistry,
@@ -114,39 +115,7 @@ async function start(
   return caseId;
 }
 
-/** Someone who may act on the case's current step today, found with the domain's own rule. */
-function actorFor(view: CaseView, definition: ProcessDefinition, exclude: string[] = []): string {
-  const step = definition.steps.find((s) => s.id === view.current?.stepId);
-  if (!step) throw new Error(`no current step in ${JSON.stringify(view.current)}`);
-  const actor = view.current?.status === 'returned' && step.onReturn ? step.onReturn.returnTo : step.actor;
-  const today = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
-  for (const p of org.people) {
-    if (exclude.includes(p.id)) continue;
-    const r = mayAct(org, {
-      actor,
-      caseUnitId: view.state.caseUnitId,
-      personId: p.id,
-      onDate: today,
-      caseStartedOn: view.state.startedOn,
-      stepId: step.id,
-    });
-    if (r.allowed) return p.id;
-  }
-  throw new Error(`nobody may act on ${step.id}`);
-}
-
-/** The act that moves the current step forward. */
-function passingAct(view: CaseView, definition: ProcessDefinition): CaseCommand {
-  const step = definition.steps.find((s) => s.id === view.current?.stepId);
-  switch (step?.act) {
-    case 'vote':
-      return { type: 'vote', tally: { base: 20, present: 19, approve: 18, reject: 1, abstain: 0 } };
-    case 'appraisal':
-      return { type: 'appraise', outcome: 'recommend', note: 'Đủ điều kiện' };
-    default:
-      return { type: 'approve', note: 'Đồng ý' };
-  }
-}
+const actorFor = (view: CaseView, definition: ProcessDefinition): string => actorForView(org, view, definition);
 
 async function advance(process: string, caseId: string, definition: ProcessDefinition): Promise<CaseView> {
   const view = await getCase(client, process, caseId);
