@@ -70,14 +70,26 @@ export async function startCase(
         ? (o.recognitionDefinition ?? deps.registry.resolve('recognition', today))
         : undefined,
   };
-  const workflowId = caseWorkflowId(definition.key, o.caseId);
   const workflowType = ENTRY_WORKFLOW[prefixOf(definition.key) as keyof typeof ENTRY_WORKFLOW];
+  return startOnce(
+    deps.client,
+    workflowType,
+    caseWorkflowId(definition.key, o.caseId),
+    o.taskQueue ?? deps.taskQueue,
+    input
+  );
+}
+
+/** Starts a workflow under a business ID; when it already runs, nothing is created and that is said. */
+async function startOnce(
+  client: Client,
+  workflowType: string,
+  workflowId: string,
+  taskQueue: string | undefined,
+  input: unknown
+): Promise<{ workflowId: string; created: boolean }> {
   try {
-    await deps.client.workflow.start(workflowType, {
-      taskQueue: o.taskQueue ?? deps.taskQueue ?? TASK_QUEUE,
-      workflowId,
-      args: [input],
-    });
+    await client.workflow.start(workflowType, { taskQueue: taskQueue ?? TASK_QUEUE, workflowId, args: [input] });
     return { workflowId, created: true };
   } catch (e) {
     if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
@@ -91,18 +103,13 @@ export async function startCampaign(
   input: CampaignInput,
   taskQueue?: string
 ): Promise<{ workflowId: string; created: boolean }> {
-  const workflowId = campaignWorkflowId(input.campaignId);
-  try {
-    await deps.client.workflow.start('campaignWorkflow', {
-      taskQueue: taskQueue ?? deps.taskQueue ?? TASK_QUEUE,
-      workflowId,
-      args: [input],
-    });
-    return { workflowId, created: true };
-  } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
-    throw e;
-  }
+  return startOnce(
+    deps.client,
+    'campaignWorkflow',
+    campaignWorkflowId(input.campaignId),
+    taskQueue ?? deps.taskQueue,
+    input
+  );
 }
 
 /**

@@ -2,7 +2,11 @@
  * The little date arithmetic the process rules need, on 'YYYY-MM-DD' strings (no Date: domain/ never reads
  * the clock, and a calendar date in Vietnam has no time zone to get wrong). Working days live in domain/calendar.
  */
+import { addCalendarMonths, addDays, daysInMonth } from '../calendar/days';
 import type { IsoDate, Period } from '../types';
+
+export { addCalendarMonths, daysInMonth };
+export { formatDateVi } from '../calendar/format';
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -15,21 +19,12 @@ interface Ymd {
   d: number;
 }
 
-export function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
-
 function parse(date: string): Ymd | undefined {
   const match = ISO_DATE.exec(date);
   if (!match) return undefined;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return undefined;
   return { y, m, d };
-}
-
-function format({ y, m, d }: Ymd): IsoDate {
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 
 /** Parses a date the caller has already validated. */
@@ -45,26 +40,9 @@ export function isIsoDuration(value: unknown): boolean {
   return typeof value === 'string' && ISO_DURATION.test(value);
 }
 
-/**
- * The same day `months` calendar months later (or earlier, when negative). When that month is shorter, the last
- * day of the month (Civil Code 2015, Art. 148: a period in months with no corresponding day ends on the last
- * day of the month): 2025-01-31 + 1 → 2025-02-28.
- */
-export function addCalendarMonths(date: IsoDate, months: number): IsoDate {
-  const { y, m, d } = parseValid(date);
-  const index = y * 12 + (m - 1) + months;
-  const year = Math.floor(index / 12);
-  const month = (index % 12) + 1;
-  return format({ y: year, m: month, d: Math.min(d, daysInMonth(year, month)) });
-}
-
 /** The day before `date`. */
 export function previousDay(date: IsoDate): IsoDate {
-  const { y, m, d } = parseValid(date);
-  if (d > 1) return format({ y, m, d: d - 1 });
-  const month = m === 1 ? 12 : m - 1;
-  const year = m === 1 ? y - 1 : y;
-  return format({ y: year, m: month, d: daysInMonth(year, month) });
+  return addDays(date, -1);
 }
 
 /**
@@ -79,12 +57,6 @@ export function fullMonthsBetween(from: IsoDate, to: IsoDate): number {
   // Hazard: compare with the clamped anniversary, not the raw day, or the 31st never completes a short month.
   const anniversaryDay = Math.min(a.d, daysInMonth(b.y, b.m));
   return b.d >= anniversaryDay ? months : months - 1;
-}
-
-/** 'DD/MM/YYYY', as dates are written in Vietnamese documents. */
-export function formatDateVi(date: IsoDate): string {
-  const { y, m, d } = parseValid(date);
-  return `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${y}`;
 }
 
 /** The period as people read it: '60 ngày làm việc', '12 tháng', 'PT5S'. */
