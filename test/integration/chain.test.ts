@@ -415,6 +415,34 @@ describe('planning, personnel and campaigns', () => {
     });
   });
 
+  test('real recognition and personnel cases are due when the calendar says', async () => {
+    const calendar = createWorkingCalendar({ schedules: OFFICIAL_SCHEDULES });
+    // Probation: 12 calendar months from the ceremony (the step's opening), rolled to a working day.
+    const recognition = await start(recognitionV1);
+    const rec = await getCase(client, 'recognition', recognition);
+    expect(rec.current?.stepId).toBe('C13');
+    expect(rec.current?.dueAt).toBe(
+      calendar.addPeriod(rec.current?.openedAt as number, { unit: 'calendarMonths', n: 12 })
+    );
+    expect(rec.current?.deadlineText).toMatch(/^12 tháng — hạn \d{2}\/\d{2}\/\d{4}$/);
+    // Designation: the provincial default of 10 working days a step.
+    const personnel = await start(designationV1);
+    const per = await getCase(client, 'personnel', personnel);
+    expect(per.current?.dueAt).toBe(
+      calendar.addPeriod(per.current?.openedAt as number, { unit: 'workingDays', n: 10 })
+    );
+    expect(per.current?.deadlineText).toMatch(/^10 ngày làm việc — hạn /);
+    for (const [process, caseId] of [
+      ['recognition', recognition],
+      ['personnel', personnel],
+    ] as const) {
+      await actOnCase(client, process, caseId, {
+        personId: process === 'recognition' ? PERSON.cellSecretary : PERSON.communeSecretary,
+        command: { type: 'withdraw', reason: 'Kết thúc kiểm thử' },
+      });
+    }
+  });
+
   test('a personnel designation runs to the end, across continue-as-new, with every audit entry once', async () => {
     const def = withTestDurations(designationV1, 120);
     const caseId = await start(def, { historyEventLimit: 20 });
