@@ -7,6 +7,7 @@ import type { Models } from './store/models';
 import { escalationMail } from './mail/templates';
 import { sendOnce, type MailTransport } from './mail/outbox';
 import { createCaseActivities } from './case-activities';
+import { createQuotaActivities } from './quota-activities';
 
 export interface ActivityDeps {
   models: Models;
@@ -50,6 +51,7 @@ export function createActivities(deps: ActivityDeps) {
   const now = deps.now ?? (() => new Date());
   return {
     ...createCaseActivities(deps),
+    ...createQuotaActivities(deps),
     /** Stores a decision once: a retry or replay with the same (case, step) leaves the first one in place. */
     async recordDecision(input: RecordDecisionInput): Promise<void> {
       await deps.models.Decision.updateOne(

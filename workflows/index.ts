@@ -11,3 +11,4 @@ export {
   genericChainWorkflow,
   campaignWorkflow,
 } from './entries';
+export { quotaWorkflow } from './quota';

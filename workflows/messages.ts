@@ -195,3 +195,83 @@ export const ENTRY_WORKFLOW: Record<Exclude<WorkflowPrefix, 'campaign'>, string>
   personnel: 'personnelWorkflow',
   generic: 'genericChainWorkflow',
 };
+
+// ---------------------------------------------------------------------------------------------------
+// Quotas: one long-running workflow per year checks every unit's party-development quota.
+
+/** Input of the yearly quota workflow (chỉ tiêu phát triển đảng viên). */
+export interface QuotaWorkflowInput {
+  year: number;
+  /** 'monthly' (default) or 'quarterly' checkpoints, each on the last day of its month. */
+  frequency?: 'monthly' | 'quarterly';
+  /** A unit below this % of its pro-rata target gets a notice (default 80). */
+  thresholdPct?: number;
+  /** Check the cell meetings of each checkpoint's month too (default true for monthly checkpoints). */
+  checkMeetings?: boolean;
+  /**
+   * Fire checkpoint n (1-based) at `startAt + n × everyMs` instead of just after the end of its day: for
+   * tests and drills. The checkpoint still evaluates the figures as of its own date.
+   */
+  fastTimers?: { startAt: number; everyMs: number };
+  /** Checkpoints whose time had passed when the workflow started are skipped unless this is true. */
+  catchUp?: boolean;
+  /** Continue-as-new after this many checkpoints in one run (the server's suggestion applies anyway). */
+  checkpointsPerRun?: number;
+  /** Set by continue-as-new. */
+  resume?: QuotaWorkflowState;
+}
+
+/** One unit's result at a checkpoint, as the status query shows it. */
+export interface QuotaUnitResult {
+  unitId: string;
+  name: string;
+  target: number;
+  attained: number;
+  proRata: number;
+  proRataPct: number;
+  below: boolean;
+  streak: number;
+  neededPerMonth: number;
+  forecast: number;
+}
+
+export interface QuotaCheckpointSummary {
+  n: number;
+  asOf: string;
+  units: QuotaUnitResult[];
+  notices: string[];
+  escalations: string[];
+  /** Per committee, the cells without a meeting in the checkpoint's month (when meetings are checked). */
+  meetingFlags?: { committeeId: string; cellIds: string[] }[];
+  /** Units whose e-mail had no recipient. */
+  unmailed: string[];
+  /** Why the checkpoint could not be evaluated (e.g. no plan for the year), in Vietnamese. */
+  error?: string;
+}
+
+export interface QuotaWorkflowState {
+  year: number;
+  /** The next checkpoint to run, 1-based; beyond the last when the year is done. */
+  next: number;
+  total: number;
+  streaks: Record<string, number>;
+  last?: QuotaCheckpointSummary;
+  skipped: number[];
+}
+
+/** The state of the year's quota workflow: the next checkpoint, the streaks, the last checkpoint's results. */
+export const getQuotaStatusQuery = defineQuery<QuotaWorkflowState>('getQuotaStatus');
+
+const QUOTA_PREFIX = 'quota:';
+
+/** The business ID of a year's quota workflow: `quota:2026`. */
+export function quotaWorkflowId(year: number): string {
+  return `${QUOTA_PREFIX}${year}`;
+}
+
+/** The inverse of quotaWorkflowId; undefined when the ID is not a quota workflow's. */
+export function yearFromQuotaWorkflowId(workflowId: string): number | undefined {
+  if (!workflowId.startsWith(QUOTA_PREFIX)) return undefined;
+  const rest = workflowId.slice(QUOTA_PREFIX.length);
+  return /^\d{4}$/.test(rest) ? Number(rest) : undefined;
+}

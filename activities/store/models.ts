@@ -6,6 +6,18 @@
 import type { Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { BodyKind, IsoDate, RoleCode } from '../../domain/types';
+import {
+  admissionSubjectSchema,
+  meetingSchema,
+  memberRemovalSchema,
+  quotaCheckpointSchema,
+  quotaPlanSchema,
+  type AdmissionSubjectDoc,
+  type MeetingDoc,
+  type MemberRemovalDoc,
+  type QuotaCheckpointDoc,
+  type QuotaPlanDoc,
+} from './quota-store';
 
 /** A decision on a step: at most one per (case, step, round), keyed by `_id`. */
 export interface DecisionDoc {
@@ -188,6 +200,11 @@ export interface Models {
   PersonModel: Model<PersonDoc>;
   RoleAssignmentModel: Model<RoleAssignmentDoc>;
   DelegationModel: Model<DelegationDoc>;
+  QuotaPlan: Model<QuotaPlanDoc>;
+  AdmissionSubject: Model<AdmissionSubjectDoc>;
+  MemberRemoval: Model<MemberRemovalDoc>;
+  Meeting: Model<MeetingDoc>;
+  QuotaCheckpoint: Model<QuotaCheckpointDoc>;
 }
 
 const decisionSchema = new Schema<DecisionDoc>(
@@ -373,6 +390,11 @@ export function createModels(conn: Connection): Models {
     PersonModel: model('Person', personSchema),
     RoleAssignmentModel: model('RoleAssignment', roleAssignmentSchema),
     DelegationModel: model('Delegation', delegationSchema),
+    QuotaPlan: model('QuotaPlan', quotaPlanSchema),
+    AdmissionSubject: model('AdmissionSubject', admissionSubjectSchema),
+    MemberRemoval: model('MemberRemoval', memberRemovalSchema),
+    Meeting: model('Meeting', meetingSchema),
+    QuotaCheckpoint: model('QuotaCheckpoint', quotaCheckpointSchema),
   };
 }
 
