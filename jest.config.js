@@ -1,6 +1,6 @@
 // Two projects: `unit` runs the pure domain tests with no server; `integration` shares one Temporal dev
 // server, one MongoDB-protocol server and one SMTP server started by the global setup.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 /** @type {import('jest').Config} */
 module.exports = {
