@@ -239,7 +239,7 @@ export async function importMeetings(
       records.map((r) => ({
         replaceOne: {
           filter: { _id: `${r.cellId}|${r.date.slice(0, 7)}` },
-          replacement: { ...r, month: r.date.slice(0, 7), importedAt: now },
+          replacement: { _id: `${r.cellId}|${r.date.slice(0, 7)}`, ...r, month: r.date.slice(0, 7), importedAt: now },
           upsert: true,
         },
       })),
@@ -370,7 +370,7 @@ export async function saveCheckpointResults(
     units.map((u) => ({
       replaceOne: {
         filter: { _id: `${year}|${n}|${u.unitId}` },
-        replacement: { ...u, year, n, asOf },
+        replacement: { _id: `${year}|${n}|${u.unitId}`, ...u, year, n, asOf },
         upsert: true,
       },
     })),

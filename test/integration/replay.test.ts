@@ -13,7 +13,7 @@ const files = readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json'));
 
 test('there is a committed history for each process', () => {
   const names = files.map((f) => f.replace(/\.json$/, ''));
-  for (const prefix of ['sign-off', 'admission', 'recognition', 'planning', 'personnel', 'campaign']) {
+  for (const prefix of ['sign-off', 'admission', 'recognition', 'planning', 'personnel', 'campaign', 'quota']) {
     expect(names.some((n) => n.startsWith(prefix))).toBe(true);
   }
 });
