@@ -1,0 +1,39 @@
+/**
+ * The benchmark's baseline: a bare Temporal workflow shaped like an admission case — one Update per step
+ * and one timer per step (the step's deadline), 12 steps — with no activity, no MongoDB and no mail. What
+ * cadreflow adds on top of Temporal is measured against it, on the same server in the same run.
+ * This module is the bench worker's workflowsPath: it exports workflow functions only.
+ */
+import { allHandlersFinished, condition, defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+
+export interface BareCaseInput {
+  steps: number;
+  /** Each step's deadline timer; long, so that it is set and cancelled like an admission step's. */
+  stepTimeoutMs: number;
+}
+
+export interface BareStepResult {
+  step: number;
+  done: boolean;
+}
+
+/** Moves the bare case one step forward and answers with where it stands. */
+export const advanceBareUpdate = defineUpdate<BareStepResult, [{ requestId: string }]>('advanceBare');
+export const bareStepQuery = defineQuery<number>('bareStep');
+
+/** A case of `steps` steps: each waits for one Update or its timer; ends after the last step. */
+export async function bareCaseWorkflow(input: BareCaseInput): Promise<number> {
+  let step = 0;
+  setHandler(bareStepQuery, () => step);
+  setHandler(advanceBareUpdate, () => {
+    step = Math.min(step + 1, input.steps);
+    return { step, done: step >= input.steps };
+  });
+  let timeouts = 0;
+  while (step < input.steps) {
+    const at = step;
+    if (!(await condition(() => step !== at, input.stepTimeoutMs))) timeouts += 1;
+  }
+  await condition(allHandlersFinished);
+  return timeouts;
+}

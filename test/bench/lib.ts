@@ -1,0 +1,361 @@
+/**
+ * Shared by the benchmark, the chaos runs and their short forms in the test suite: statistics, process
+ * memory, the machine, child processes that can be killed like a crash, and the drivers that move
+ * admission cases through every step the way people would (through the client helpers today, through the
+ * REST API once it serves cases).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { actOnCase } from '../../client/cases';
+import { CaseActionError } from '../../client/temporal';
+import { OFFICIAL_SCHEDULES } from '../../domain/calendar/schedules';
+import type { ActRequest, CaseCommand } from '../../domain/chain';
+import { mayAct, type OrgSnapshot } from '../../domain/org';
+import type { ProcessDefinition, StepDefinition } from '../../domain/processes/model';
+import { REPO_ROOT } from '../../tools/stack/binaries';
+import { caseWorkflowId, ENTRY_WORKFLOW, prefixOf, type CaseView, type ChainInput } from '../../workflows/messages';
+
+// ---------------------------------------------------------------------------------------------------
+// Figures
+
+export interface Distribution {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** Nearest-rank percentiles of a sample (ms or s, whatever was measured). */
+export function distribution(values: readonly number[]): Distribution {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (p: number): number =>
+    s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] as number);
+  const mean = s.length === 0 ? NaN : s.reduce((a, b) => a + b, 0) / s.length;
+  return { count: s.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: s[s.length - 1] ?? NaN, mean };
+}
+
+export const round = (v: number, digits = 2): number => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);
+
+/** Resident and peak resident memory of a Linux process, in bytes (/proc/<pid>/status VmRSS, VmHWM). */
+export function processMemory(pid: number): { rssBytes: number; peakBytes: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string): number =>
+      Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rssBytes: kb('VmRSS'), peakBytes: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface MachineInfo {
+  cpuModel: string;
+  nproc: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+}
+
+export function machineInfo(): MachineInfo {
+  let cpuModel = cpus()[0]?.model ?? 'unknown';
+  try {
+    cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpuModel;
+  } catch {
+    // not Linux: the os module's answer stands
+  }
+  return {
+    cpuModel,
+    nproc: cpus().length,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Processes
+
+export interface ChildHandle {
+  child: ChildProcess;
+  pid: number;
+  output(): string;
+  /** SIGKILL, as a crash. */
+  kill(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 10 s. */
+  stop(): Promise<void>;
+  exited: Promise<void>;
+}
+
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+/**
+ * Runs a TypeScript entry point of this repository as its own Node process with exactly `env` added to
+ * this process's environment, and waits for `readyLine` on its output.
+ */
+export async function spawnEntry(
+  entry: string,
+  env: Record<string, string>,
+  readyLine: string,
+  timeoutMs = 120_000
+): Promise<ChildHandle> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, entry)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.add(child);
+  let out = '';
+  const keep = (d: Buffer): void => {
+    out = (out + d.toString()).slice(-50_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  void exited.then(() => started.delete(child));
+  const end = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(signal);
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(t);
+    }
+  };
+  const handle: ChildHandle = {
+    child,
+    pid: child.pid ?? -1,
+    output: () => out,
+    kill: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+    exited,
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes(readyLine)) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${entry} exited before it was ready:\n${out}`);
+    if (Date.now() > deadline) {
+      await handle.kill();
+      throw new Error(`${entry} was not ready within ${timeoutMs / 1000} s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return handle;
+}
+
+/** The cadreflow worker (worker/main.ts, the real entry point) as its own process. */
+export function spawnCadreflowWorker(env: Record<string, string>): Promise<ChildHandle> {
+  return spawnEntry('worker/main.ts', env, 'cadreflow worker running');
+}
+
+/** The baseline's bare worker (test/bench/bench-worker.ts) as its own process. */
+export function spawnBaselineWorker(env: Record<string, string>): Promise<ChildHandle> {
+  return spawnEntry('test/bench/bench-worker.ts', env, 'bench worker running');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cases
+
+/** Who acts on each step of a definition for cases of one unit, found with the domain's own rule. */
+export function actorsByStep(
+  org: OrgSnapshot,
+  definition: ProcessDefinition,
+  caseUnitId: string,
+  onDate: string
+): Map<string, string> {
+  const actors = new Map<string, string>();
+  for (const step of definition.steps) {
+    const person = org.people.find((p) => {
+      try {
+        return mayAct(org, {
+          actor: step.actor,
+          caseUnitId,
+          personId: p.id,
+          onDate,
+          caseStartedOn: onDate,
+          stepId: step.id,
+        }).allowed;
+      } catch {
+        return false;
+      }
+    });
+    if (person) actors.set(step.id, person.id);
+  }
+  return actors;
+}
+
+/** The act that moves a step forward. */
+export function passingCommand(step: StepDefinition | undefined): CaseCommand {
+  switch (step?.act) {
+    case 'vote':
+      return { type: 'vote', tally: { base: 20, present: 19, approve: 18, reject: 1, abstain: 0 } };
+    case 'appraisal':
+      return { type: 'appraise', outcome: 'recommend', note: 'Đủ điều kiện' };
+    default:
+      return { type: 'approve', note: 'Đồng ý' };
+  }
+}
+
+export interface CaseSpec {
+  caseId: string;
+  definition: ProcessDefinition;
+  caseUnitId: string;
+  /** Caps every step's deadline (epoch ms): how the escalation benchmark puts many deadlines on one instant. */
+  campaignDeadline?: number;
+  /** Recorded on the case, so that a run can count its cases in MongoDB. */
+  campaignId?: string;
+}
+
+/**
+ * Starts a case as client/cases.ts startCase does, but without the admission's hand-over to the probation
+ * (recognition) case, so that an admission case is exactly its 12 steps — the shape of the baseline.
+ */
+export async function startBenchCase(client: Client, taskQueue: string, spec: CaseSpec): Promise<string> {
+  const input: ChainInput = {
+    caseId: spec.caseId,
+    title: `Kết nạp đảng viên: hồ sơ đo hiệu năng ${spec.caseId}`,
+    caseUnitId: spec.caseUnitId,
+    subjectName: 'Nguyễn Văn An',
+    definition: spec.definition,
+    schedules: [...OFFICIAL_SCHEDULES],
+    startedBy: 'bench',
+    campaignDeadline: spec.campaignDeadline,
+    campaignId: spec.campaignId,
+  };
+  const workflowId = caseWorkflowId(spec.definition.key, spec.caseId);
+  try {
+    await client.workflow.start(ENTRY_WORKFLOW[prefixOf(spec.definition.key) as keyof typeof ENTRY_WORKFLOW], {
+      taskQueue,
+      workflowId,
+      args: [input],
+    });
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+  }
+  return workflowId;
+}
+
+/** How a benchmark or chaos run talks to cadreflow: the client helpers, or the REST API. */
+export interface CaseDriver {
+  name: string;
+  start(spec: CaseSpec): Promise<void>;
+  act(spec: CaseSpec, req: ActRequest): Promise<CaseView>;
+}
+
+export function clientDriver(client: Client, taskQueue: string): CaseDriver {
+  return {
+    name: 'client helpers (client/cases.ts)',
+    start: async (spec) => {
+      await startBenchCase(client, taskQueue, spec);
+    },
+    act: (spec, req) => actOnCase(client, spec.definition.key, spec.caseId, req),
+  };
+}
+
+/** True for a business refusal (the act was checked and refused), false for a transport failure. */
+export function isRefusal(e: unknown): e is CaseActionError {
+  return e instanceof CaseActionError;
+}
+
+export interface ActTiming {
+  stepId: string;
+  ms: number;
+}
+
+/**
+ * Moves one case through every step with the passing act, each act with its own request ID, retried with
+ * the same ID after a transport failure (the server may be down: chaos), so that it is applied once.
+ */
+export async function driveCase(
+  driver: CaseDriver,
+  spec: CaseSpec,
+  actors: Map<string, string>,
+  opts: {
+    retryTransport?: boolean;
+    onAct?: (t: ActTiming) => void;
+    onEarlyActRefused?: () => void;
+    maxActs?: number;
+  } = {}
+): Promise<CaseView> {
+  await retrying(() => driver.start(spec), opts.retryTransport);
+  let stepId: string | undefined = spec.definition.startStep;
+  let view: CaseView | undefined;
+  for (let i = 0; i < (opts.maxActs ?? 40) && stepId; i++) {
+    const step = spec.definition.steps.find((s) => s.id === stepId);
+    const personId = actors.get(stepId);
+    if (!personId) throw new Error(`nobody may act on ${stepId}`);
+    const req: ActRequest = { requestId: `${spec.caseId}.${stepId}.${i}`, personId, command: passingCommand(step) };
+    const t0 = performance.now();
+    view = await retrying(async () => {
+      // An act sent right after the start can reach the workflow before it has loaded its organisation
+      // slice and be refused NOT_FOUND (workflows/chain.ts registers the Update handler before queuing the
+      // load); such a refusal changes nothing, so the first act is sent again, and counted.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          // A new request ID: Temporal answers a repeated Update ID with the first outcome.
+          return await driver.act(spec, attempt === 1 ? req : { ...req, requestId: `${req.requestId}.r${attempt}` });
+        } catch (e) {
+          if (i > 0 || attempt >= 20 || !isRefusal(e) || e.code !== 'NOT_FOUND') throw e;
+          opts.onEarlyActRefused?.();
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    }, opts.retryTransport);
+    opts.onAct?.({ stepId, ms: performance.now() - t0 });
+    stepId = view.status === 'open' ? view.current?.stepId : undefined;
+  }
+  if (!view) throw new Error(`case ${spec.caseId} was never acted on`);
+  return view;
+}
+
+async function retrying<T>(fn: () => Promise<T>, retry = false): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!retry || isRefusal(e) || attempt >= 600) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * attempt)));
+    }
+  }
+}
+
+/** Runs `count` tasks with at most `concurrency` at a time; `progress` is called after each. */
+export async function pool(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+  progress?: (done: number) => void
+): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      await task(i);
+      done += 1;
+      progress?.(done);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** A progress line at most every `everyMs`, with the rate so far. */
+export function progressPrinter(label: string, total: number, everyMs = 2000): (done: number) => void {
+  const t0 = Date.now();
+  let last = 0;
+  return (done) => {
+    const now = Date.now();
+    if (done < total && now - last < everyMs) return;
+    last = now;
+    const s = (now - t0) / 1000;
+    process.stdout.write(
+      `  ${label}: ${done}/${total} in ${s.toFixed(0)} s (${(done / Math.max(s, 0.001)).toFixed(1)}/s)\n`
+    );
+  };
+}

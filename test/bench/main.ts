@@ -1,0 +1,444 @@
+/**
+ * `npm run bench`: cadreflow measured against bare Temporal on one real dev stack per MongoDB-protocol
+ * handler (a Temporal dev server, FerretDB on SQLite or PostgreSQL, an SMTP catcher), started and stopped
+ * here. For each N: N bare cases (12 Updates, a timer per step) on their own worker and task queue, then N
+ * admission cases driven through C1–C12 by concurrent clients; then M open cases whose deadlines fall on one
+ * instant, to time the escalation e-mails and weigh the worker and the database. Prints progress and a
+ * table, writes test-artifacts/bench/latest.json, and with --write-docs docs/benchmarks.md and its chart.
+ *
+ *   npm run bench                        N = 100 and 1,000, M = 1,000, SQLite and PostgreSQL
+ *   npm run bench -- --n10k              N = 10,000 as well (hours on 2 cores; see docs/benchmarks.md)
+ *   npm run bench -- --n 200 --m 200 --handler sqlite --concurrency 50
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import mongoose from 'mongoose';
+import { BSON } from 'mongodb';
+import { saveOrg } from '../../activities/case-activities';
+import { createModels, type Models } from '../../activities/store/models';
+import { messageIdFor } from '../../activities/mail/outbox';
+import { connectClient } from '../../client/temporal';
+import { admissionV1, withTestDurations } from '../../domain/processes';
+import { REPO_ROOT } from '../../tools/stack/binaries';
+import type { CaughtMail } from '../../tools/stack/mail-catcher';
+import { startTestStack, type TestStack } from '../support/stack';
+import { BODY, buildOrg } from '../unit/fixtures/org';
+import { advanceBareUpdate, type BareCaseInput } from './baseline-workflows';
+import { escalationDefinition, ESCALATE_AFTER_MS, ESCALATION_STEP } from './escalation';
+import {
+  actorsByStep,
+  clientDriver,
+  distribution,
+  driveCase,
+  machineInfo,
+  pool,
+  processMemory,
+  progressPrinter,
+  startBenchCase,
+  spawnBaselineWorker,
+  spawnCadreflowWorker,
+  type CaseDriver,
+  type ChildHandle,
+  type Distribution,
+} from './lib';
+import { renderMarkdown, renderSvg, renderTable, type BenchResult, type HandlerRun, type SizeRun } from './report';
+
+const STEPS = 12;
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'bench');
+const BASELINE_QUEUE = 'bench-baseline';
+const CADREFLOW_QUEUE = 'bench-cadreflow';
+
+interface Options {
+  ns: number[];
+  m: number;
+  concurrency: number;
+  handlers: Array<'sqlite' | 'postgresql'>;
+  writeDocs: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = {
+    ns: [100, 1000],
+    m: 1000,
+    concurrency: 100,
+    handlers: ['sqlite', 'postgresql'],
+    writeDocs: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--n') o.ns = next().split(',').map(Number);
+    else if (a === '--n10k') o.ns = [...new Set([...o.ns, 10_000])];
+    else if (a === '--m') o.m = Number(next());
+    else if (a === '--concurrency') o.concurrency = Number(next());
+    else if (a === '--handler') o.handlers = next().split(',') as Options['handlers'];
+    else if (a === '--write-docs') o.writeDocs = true;
+    else throw new Error(`unknown option ${String(a)}`);
+  }
+  if (o.ns.some((n) => !Number.isInteger(n) || n < 1) || !(o.m >= 0) || !(o.concurrency >= 1))
+    throw new Error('--n, --m and --concurrency must be positive whole numbers');
+  for (const h of o.handlers) if (h !== 'sqlite' && h !== 'postgresql') throw new Error(`unknown handler ${String(h)}`);
+  return o;
+}
+
+const log = (line: string): void => void process.stdout.write(`${line}\n`);
+const runTag = Date.now().toString(36);
+
+/** One bare case: started, then advanced STEPS times, each Update timed. */
+async function bareCase(client: Client, id: string, times: number[]): Promise<void> {
+  const input: BareCaseInput = { steps: STEPS, stepTimeoutMs: 3_600_000 };
+  const handle = await client.workflow.start('bareCaseWorkflow', {
+    taskQueue: BASELINE_QUEUE,
+    workflowId: id,
+    args: [input],
+  });
+  for (let s = 0; s < STEPS; s++) {
+    const t0 = performance.now();
+    await handle.executeUpdate(advanceBareUpdate, { args: [{ requestId: `${id}.${s}` }], updateId: `${id}.${s}` });
+    times.push(performance.now() - t0);
+  }
+}
+
+interface PhaseResult {
+  seconds: number;
+  casesPerSec: number;
+  updatesPerSec: number;
+  latencyMs: Distribution;
+  workerPeakRssBytes?: number;
+}
+
+function sampler(pid: number): { stop(): number | undefined } {
+  let peak = 0;
+  const t = setInterval(() => {
+    const m = processMemory(pid);
+    if (m) peak = Math.max(peak, m.rssBytes);
+  }, 1000);
+  return {
+    stop: () => {
+      clearInterval(t);
+      return peak || undefined;
+    },
+  };
+}
+
+async function runBaseline(client: Client, n: number, concurrency: number, label: string): Promise<PhaseResult> {
+  const times: number[] = [];
+  const t0 = performance.now();
+  await pool(
+    n,
+    concurrency,
+    (i) => bareCase(client, `bare:${runTag}:${label}:${i}`, times),
+    progressPrinter(`baseline N=${n}`, n)
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, casesPerSec: n / seconds, updatesPerSec: times.length / seconds, latencyMs: distribution(times) };
+}
+
+async function runAdmission(
+  driver: CaseDriver,
+  worker: ChildHandle,
+  n: number,
+  concurrency: number,
+  label: string,
+  actors: Map<string, string>
+): Promise<PhaseResult & { completed: number; firstActRetries: number }> {
+  const definition = withTestDurations(admissionV1, 86_400 * 30);
+  const times: number[] = [];
+  let completed = 0;
+  let firstActRetries = 0;
+  const rss = sampler(worker.pid);
+  const t0 = performance.now();
+  await pool(
+    n,
+    concurrency,
+    async (i) => {
+      const view = await driveCase(
+        driver,
+        { caseId: `bench-${runTag}-${label}-${i}`, definition, caseUnitId: BODY.cell },
+        actors,
+        { onAct: (t) => times.push(t.ms), onEarlyActRefused: () => (firstActRetries += 1) }
+      );
+      if (view.status === 'completed') completed += 1;
+    },
+    progressPrinter(`cadreflow N=${n}`, n)
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    seconds,
+    casesPerSec: n / seconds,
+    updatesPerSec: times.length / seconds,
+    latencyMs: distribution(times),
+    workerPeakRssBytes: rss.stop(),
+    completed,
+    firstActRetries,
+  };
+}
+
+async function fetchMail(url: string): Promise<CaughtMail[]> {
+  return (await (await fetch(`${url}/messages`)).json()) as CaughtMail[];
+}
+
+async function runEscalation(
+  client: Client,
+  models: Models,
+  worker: ChildHandle,
+  mailUrl: string,
+  m: number,
+  concurrency: number
+): Promise<HandlerRun['escalation']> {
+  await fetch(`${mailUrl}/messages`, { method: 'DELETE' });
+  const definition = escalationDefinition();
+  const campaignId = `bench-esc-${runTag}-${Math.random().toString(36).slice(2, 6)}`;
+  // The shared due instant: far enough ahead that every case is started and settled before it.
+  const dueAt = Date.now() + 30_000 + m * 40;
+  const scheduledAt = dueAt + ESCALATE_AFTER_MS;
+  log(`  escalation: starting ${m} cases due at ${new Date(dueAt).toISOString()}`);
+  const t0 = performance.now();
+  await pool(
+    m,
+    concurrency,
+    async (i) => {
+      await startBenchCase(client, CADREFLOW_QUEUE, {
+        caseId: `${campaignId}-${i}`,
+        definition,
+        caseUnitId: BODY.cell,
+        campaignDeadline: dueAt,
+        campaignId,
+      });
+    },
+    progressPrinter('escalation cases started', m)
+  );
+  const startSeconds = (performance.now() - t0) / 1000;
+  let openBeforeDue: number;
+  for (;;) {
+    openBeforeDue = await models.Case.countDocuments({ campaignId, status: 'open' });
+    if (openBeforeDue >= m || Date.now() >= dueAt) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const settledBeforeDue = openBeforeDue >= m && Date.now() < dueAt;
+  log(`  escalation: ${openBeforeDue}/${m} cases recorded open ${settledBeforeDue ? 'before' : 'by'} the due instant`);
+  const expected = new Map<string, string>();
+  for (let i = 0; i < m; i++) {
+    const caseId = `${campaignId}-${i}`;
+    expected.set(messageIdFor({ caseId, stepId: ESCALATION_STEP, level: 'escalation', round: 1 }), caseId);
+  }
+  const deadline = scheduledAt + Math.max(120_000, m * 30);
+  let mails: CaughtMail[];
+  let lastPrint = 0;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1000));
+    if (Date.now() < scheduledAt) continue;
+    mails = await fetchMail(mailUrl);
+    const got = mails.filter((x) => expected.has(x.messageId)).length;
+    if (Date.now() - lastPrint > 2000) {
+      log(
+        `  escalation e-mails: ${got}/${m} (${((Date.now() - scheduledAt) / 1000).toFixed(0)} s after the scheduled instant)`
+      );
+      lastPrint = Date.now();
+    }
+    if (got >= m) break;
+  }
+  // A little longer, so that a duplicate arriving late is seen.
+  await new Promise((r) => setTimeout(r, 3000));
+  mails = await fetchMail(mailUrl);
+  const ours = mails.filter((x) => expected.has(x.messageId));
+  const firstArrival = new Map<string, number>();
+  for (const mail of ours)
+    if (!firstArrival.has(mail.messageId)) firstArrival.set(mail.messageId, Date.parse(mail.receivedAt));
+  const lateness = [...firstArrival.values()].map((t) => (t - scheduledAt) / 1000);
+  // Where the lateness comes from: the workflow's timer and persist (outbox record created) or the mail path.
+  const outbox = await models.Outbox.find({ caseId: { $in: [...expected.values()] } })
+    .select({ createdAt: 1, sentAt: 1 })
+    .lean();
+  const recordedLate = outbox.map((d) => (new Date(d.createdAt).getTime() - scheduledAt) / 1000);
+  const sendSeconds = outbox
+    .filter((d) => d.sentAt)
+    .map((d) => (new Date(d.sentAt!).getTime() - new Date(d.createdAt).getTime()) / 1000);
+  const memory = processMemory(worker.pid);
+  return {
+    m,
+    dueAt: new Date(dueAt).toISOString(),
+    startSeconds,
+    settledBeforeDue,
+    expected: m,
+    received: ours.length,
+    distinct: firstArrival.size,
+    duplicates: ours.length - firstArrival.size,
+    unexpected: mails.length - ours.length,
+    latenessSeconds: distribution(lateness),
+    outboxRecordedLateSeconds: distribution(recordedLate),
+    outboxToSentSeconds: distribution(sendSeconds),
+    workerRssBytes: memory?.rssBytes,
+    workerPeakRssBytes: memory?.peakBytes,
+  };
+}
+
+async function storageFigures(
+  db: mongoose.Connection,
+  models: Models,
+  sampleIds: string[]
+): Promise<HandlerRun['storage']> {
+  let bson = 0;
+  for (const caseId of sampleIds) {
+    const docs = [
+      ...(await models.Case.find({ _id: caseId }).lean()),
+      ...(await models.CaseStep.find({ caseId }).lean()),
+      ...(await models.AuditEntry.find({ caseId }).lean()),
+      ...(await models.Outbox.find({ caseId }).lean()),
+    ];
+    for (const d of docs) bson += BSON.calculateObjectSize(d);
+  }
+  const cases = await models.Case.countDocuments({});
+  let dbStats: HandlerRun['storage']['dbStats'];
+  try {
+    if (!db.db) throw new Error('no database handle');
+    const s = (await db.db.command({ dbStats: 1 })) as Record<string, number>;
+    dbStats = {
+      dataSize: s.dataSize,
+      storageSize: s.storageSize,
+      indexSize: s.indexSize,
+      totalSize: s.totalSize,
+      cases,
+    };
+  } catch (e) {
+    dbStats = { error: (e as Error).message, cases };
+  }
+  return {
+    bsonBytesPerAdmissionCase: sampleIds.length ? bson / sampleIds.length : NaN,
+    bsonSample: sampleIds.length,
+    dbStats,
+  };
+}
+
+async function idleLatencies(
+  client: Client,
+  driver: CaseDriver,
+  actors: Map<string, string>
+): Promise<HandlerRun['idle']> {
+  const bare: number[] = [];
+  for (let i = 0; i < 5; i++) await bareCase(client, `bare:${runTag}:idle:${i}`, bare);
+  const acts: number[] = [];
+  const definition = withTestDurations(admissionV1, 86_400 * 30);
+  for (let i = 0; i < 3; i++) {
+    await driveCase(driver, { caseId: `bench-${runTag}-idle-${i}`, definition, caseUnitId: BODY.cell }, actors, {
+      onAct: (t) => acts.push(t.ms),
+    });
+  }
+  return { bareUpdateMs: distribution(bare), cadreflowActMs: distribution(acts) };
+}
+
+async function runHandler(
+  handler: 'sqlite' | 'postgresql',
+  o: Options,
+  stops: Array<() => Promise<unknown>>
+): Promise<HandlerRun> {
+  log(`\n=== MongoDB-protocol server: FerretDB on ${handler} ===`);
+  if (handler === 'sqlite') process.env.CADREFLOW_TEST_MONGO_HANDLER = 'sqlite';
+  else delete process.env.CADREFLOW_TEST_MONGO_HANDLER;
+  const stack: TestStack = await startTestStack(log);
+  stops.push(() => stack.stop());
+  const actual = stack.env.CADREFLOW_TEST_MONGO_HANDLER as 'sqlite' | 'postgresql';
+  if (actual !== handler) log(`  PostgreSQL did not answer: this run is on ${actual}`);
+  const temporal = await connectClient(stack.env.TEMPORAL_ADDRESS as string);
+  stops.push(() => temporal.close());
+  const db = await mongoose.createConnection(stack.env.MONGODB_URL as string).asPromise();
+  stops.push(() => db.close());
+  const models = createModels(db);
+  const org = buildOrg();
+  await saveOrg(models, org);
+  const env = { ...stack.env, LOG_LEVEL: 'warn' };
+  const [worker, bareWorker] = await Promise.all([
+    spawnCadreflowWorker({ ...env, TEMPORAL_TASK_QUEUE: CADREFLOW_QUEUE }),
+    spawnBaselineWorker({ ...env, BENCH_TASK_QUEUE: BASELINE_QUEUE }),
+  ]);
+  stops.push(
+    () => worker.stop(),
+    () => bareWorker.stop(),
+    async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      writeFileSync(join(ARTIFACTS, `worker-${actual}.log`), worker.output());
+    }
+  );
+  const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+  const actors = actorsByStep(org, admissionV1, BODY.cell, today);
+  const driver = clientDriver(temporal.client, CADREFLOW_QUEUE);
+  log(`  driver: ${driver.name}; ${o.concurrency} concurrent clients`);
+
+  const idle = await idleLatencies(temporal.client, driver, actors);
+  log(
+    `  idle: bare Update p50 ${idle.bareUpdateMs.p50.toFixed(1)} ms, cadreflow act p50 ${idle.cadreflowActMs.p50.toFixed(1)} ms`
+  );
+  const sizes: SizeRun[] = [];
+  for (const n of o.ns) {
+    const baseline = await runBaseline(temporal.client, n, o.concurrency, `n${n}`);
+    const cadreflow = await runAdmission(driver, worker, n, o.concurrency, `n${n}`, actors);
+    sizes.push({
+      n,
+      baseline,
+      cadreflow,
+      throughputRatio: cadreflow.casesPerSec / baseline.casesPerSec,
+      p99LatencyRatio: cadreflow.latencyMs.p99 / baseline.latencyMs.p99,
+      p99VsIdleBareUpdate: cadreflow.latencyMs.p99 / idle.bareUpdateMs.p99,
+    });
+    log(
+      `  N=${n}: baseline ${baseline.casesPerSec.toFixed(1)} cases/s, cadreflow ${cadreflow.casesPerSec.toFixed(1)} cases/s ` +
+        `(ratio ${(cadreflow.casesPerSec / baseline.casesPerSec).toFixed(2)}); p99 ${cadreflow.latencyMs.p99.toFixed(0)} ms vs ${baseline.latencyMs.p99.toFixed(0)} ms`
+    );
+  }
+  const sampleIds = Array.from({ length: Math.min(50, o.ns[0] ?? 0) }, (_, i) => `bench-${runTag}-n${o.ns[0]}-${i}`);
+  const escalation =
+    o.m > 0
+      ? await runEscalation(temporal.client, models, worker, stack.env.MAIL_CATCHER_URL as string, o.m, o.concurrency)
+      : undefined;
+  const storage = await storageFigures(db, models, sampleIds);
+  return { handler: actual, idle, sizes, escalation, storage };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const stops: Array<() => Promise<unknown>> = [];
+  const cleanup = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch((e: Error) => log(`while stopping: ${e.message}`));
+  };
+  process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  process.once('SIGTERM', () => void cleanup().then(() => process.exit(143)));
+  const result: BenchResult = {
+    startedAt: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: machineInfo(),
+    options: { ns: o.ns, m: o.m, concurrency: o.concurrency, handlers: o.handlers, steps: STEPS },
+    runs: [],
+  };
+  log(`cadreflow benchmark on ${result.machine.nproc} × ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB`);
+  try {
+    for (const handler of o.handlers) {
+      result.runs.push(await runHandler(handler, o, stops));
+      await cleanup();
+    }
+  } finally {
+    await cleanup();
+  }
+  result.finishedAt = new Date().toISOString();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  log(`\n${renderTable(result)}`);
+  log(`\nwritten: test-artifacts/bench/latest.json`);
+  if (o.writeDocs) {
+    writeFileSync(join(REPO_ROOT, 'docs', 'benchmarks.svg'), renderSvg(result));
+    writeFileSync(join(REPO_ROOT, 'docs', 'benchmarks.md'), renderMarkdown(result));
+    log('written: docs/benchmarks.md, docs/benchmarks.svg');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  }
+);

@@ -1,0 +1,283 @@
+/**
+ * The benchmark's result: its JSON shape, the table printed at the end, docs/benchmarks.md and a small
+ * hand-drawn SVG chart of throughput and p99 latency against N.
+ */
+import type { Distribution, MachineInfo } from './lib';
+
+export interface PhaseFigures {
+  seconds: number;
+  casesPerSec: number;
+  updatesPerSec: number;
+  latencyMs: Distribution;
+  workerPeakRssBytes?: number;
+  completed?: number;
+  /** First acts refused NOT_FOUND because they reached the case before its organisation slice, and sent again. */
+  firstActRetries?: number;
+}
+
+export interface SizeRun {
+  n: number;
+  baseline: PhaseFigures;
+  cadreflow: PhaseFigures;
+  /** cadreflow cases/s ÷ baseline cases/s (goal ≥ 0.7). */
+  throughputRatio: number;
+  /** cadreflow act p99 ÷ bare Update p99 at the same load (goal ≤ 1.5). */
+  p99LatencyRatio: number;
+  /** cadreflow act p99 under load ÷ a bare Update's p99 with nothing else running. */
+  p99VsIdleBareUpdate: number;
+}
+
+export interface HandlerRun {
+  handler: 'sqlite' | 'postgresql';
+  idle: { bareUpdateMs: Distribution; cadreflowActMs: Distribution };
+  sizes: SizeRun[];
+  escalation?: {
+    m: number;
+    dueAt: string;
+    startSeconds: number;
+    settledBeforeDue: boolean;
+    expected: number;
+    received: number;
+    distinct: number;
+    duplicates: number;
+    unexpected: number;
+    latenessSeconds: Distribution;
+    /** When the escalation's outbox record was written, after the scheduled instant (timer and persist). */
+    outboxRecordedLateSeconds?: Distribution;
+    /** From the outbox record to its being marked sent (SMTP). */
+    outboxToSentSeconds?: Distribution;
+    workerRssBytes?: number;
+    workerPeakRssBytes?: number;
+  };
+  storage: {
+    /** Sum of the BSON sizes of a completed admission case's documents (case, steps, audit, outbox), averaged. */
+    bsonBytesPerAdmissionCase: number;
+    bsonSample: number;
+    dbStats:
+      | { dataSize?: number; storageSize?: number; indexSize?: number; totalSize?: number; cases: number }
+      | { error: string; cases: number };
+  };
+}
+
+export interface BenchResult {
+  startedAt: string;
+  finishedAt?: string;
+  command: string;
+  machine: MachineInfo;
+  options: { ns: number[]; m: number; concurrency: number; handlers: string[]; steps: number };
+  runs: HandlerRun[];
+}
+
+const f = (v: number | undefined, d = 1): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
+const mb = (b: number | undefined): string =>
+  b === undefined || !Number.isFinite(b) ? '—' : `${(b / 2 ** 20).toFixed(0)} MiB`;
+const goal = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+
+function rows(r: BenchResult): string[][] {
+  const out: string[][] = [];
+  for (const run of r.runs) {
+    for (const s of run.sizes) {
+      out.push([
+        run.handler,
+        String(s.n),
+        f(s.baseline.casesPerSec),
+        f(s.cadreflow.casesPerSec),
+        `${f(s.throughputRatio, 2)} (${goal(s.throughputRatio >= 0.7)})`,
+        f(s.cadreflow.updatesPerSec),
+        `${f(s.cadreflow.latencyMs.p50, 0)} / ${f(s.cadreflow.latencyMs.p95, 0)} / ${f(s.cadreflow.latencyMs.p99, 0)}`,
+        `${f(s.baseline.latencyMs.p50, 0)} / ${f(s.baseline.latencyMs.p95, 0)} / ${f(s.baseline.latencyMs.p99, 0)}`,
+        `${f(s.p99LatencyRatio, 2)} (${goal(s.p99LatencyRatio <= 1.5)})`,
+      ]);
+    }
+  }
+  return out;
+}
+
+const HEAD = [
+  'handler',
+  'N',
+  'bare cases/s',
+  'cadreflow cases/s',
+  'throughput ratio (≥ 0.7)',
+  'cadreflow updates/s',
+  'act ms p50/p95/p99',
+  'bare Update ms p50/p95/p99',
+  'p99 ratio (≤ 1.5)',
+];
+
+function escalationRows(r: BenchResult): string[][] {
+  return r.runs
+    .filter((run) => run.escalation)
+    .map((run) => {
+      const e = run.escalation!;
+      const st = run.storage.dbStats;
+      const perCase =
+        'dataSize' in st && st.dataSize !== undefined && st.cases > 0 ? st.dataSize / st.cases : undefined;
+      return [
+        run.handler,
+        String(e.m),
+        `${f(e.latenessSeconds.p50, 2)} / ${f(e.latenessSeconds.p99, 2)} (${goal(e.latenessSeconds.p99 <= 5)})`,
+        `${e.distinct} of ${e.expected}, ${e.duplicates} dup. (${goal(e.distinct === e.expected && e.duplicates === 0)})`,
+        `${mb(e.workerRssBytes)} (${goal((e.workerRssBytes ?? Infinity) <= 1.5 * 2 ** 30)})`,
+        `${f(run.storage.bsonBytesPerAdmissionCase, 0)} B`,
+        perCase === undefined ? '—' : `${f(perCase, 0)} B`,
+        `${f(run.idle.bareUpdateMs.p50, 1)} / ${f(run.idle.bareUpdateMs.p99, 1)}`,
+        `${f(run.idle.cadreflowActMs.p50, 1)} / ${f(run.idle.cadreflowActMs.p99, 1)}`,
+      ];
+    });
+}
+
+const ESC_HEAD = [
+  'handler',
+  'M open cases',
+  'escalation s late p50 / p99 (≤ 5)',
+  'e-mails',
+  'worker RSS (≤ 1.5 GB)',
+  'BSON bytes / admission case',
+  'dbStats dataSize / case',
+  'idle bare Update ms p50 / p99',
+  'idle cadreflow act ms p50 / p99',
+];
+
+function textTable(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...body.map(line)].join('\n');
+}
+
+function mdTable(head: string[], body: string[][]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...body.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+export function renderTable(r: BenchResult): string {
+  return `${textTable(HEAD, rows(r))}\n\n${textTable(ESC_HEAD, escalationRows(r))}`;
+}
+
+/** A line chart: x = N (log scale), left panel cases/s, right panel act p99 ms; one line per series. */
+export function renderSvg(r: BenchResult): string {
+  const W = 900;
+  const H = 360;
+  const panelW = 380;
+  const top = 50;
+  const plotH = 240;
+  const ns = [...new Set(r.runs.flatMap((run) => run.sizes.map((s) => s.n)))].sort((a, b) => a - b);
+  const colours = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+  type Series = { name: string; points: Array<[number, number]> };
+  const through: Series[] = [];
+  const latency: Series[] = [];
+  const handlers = r.runs.map((run) => run.handler);
+  for (const run of r.runs) {
+    through.push({ name: `cadreflow (${run.handler})`, points: run.sizes.map((s) => [s.n, s.cadreflow.casesPerSec]) });
+    latency.push({
+      name: `cadreflow act (${run.handler})`,
+      points: run.sizes.map((s) => [s.n, s.cadreflow.latencyMs.p99]),
+    });
+  }
+  for (const run of r.runs) {
+    through.push({
+      name: `bare Temporal (${run.handler} run)`,
+      points: run.sizes.map((s) => [s.n, s.baseline.casesPerSec]),
+    });
+    latency.push({
+      name: `bare Update (${run.handler} run)`,
+      points: run.sizes.map((s) => [s.n, s.baseline.latencyMs.p99]),
+    });
+  }
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const panel = (x0: number, title: string, unit: string, series: Series[]): string => {
+    const maxY = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1]))) * 1.15;
+    const lx = (n: number): number => {
+      if (ns.length < 2) return x0 + panelW / 2;
+      const a = Math.log10(ns[0] as number);
+      const b = Math.log10(ns[ns.length - 1] as number);
+      return x0 + 40 + ((Math.log10(n) - a) / (b - a)) * (panelW - 60);
+    };
+    const ly = (v: number): number => top + plotH - (v / maxY) * plotH;
+    const parts: string[] = [];
+    parts.push(
+      `<text x="${x0 + panelW / 2}" y="${top - 20}" text-anchor="middle" font-weight="bold">${esc(title)}</text>`
+    );
+    parts.push(`<line x1="${x0 + 30}" y1="${top + plotH}" x2="${x0 + panelW}" y2="${top + plotH}" stroke="#333"/>`);
+    parts.push(`<line x1="${x0 + 30}" y1="${top}" x2="${x0 + 30}" y2="${top + plotH}" stroke="#333"/>`);
+    for (let i = 0; i <= 4; i++) {
+      const v = (maxY * i) / 4;
+      parts.push(
+        `<text x="${x0 + 26}" y="${ly(v) + 4}" text-anchor="end" font-size="10">${v >= 100 ? v.toFixed(0) : v.toFixed(1)}</text>`
+      );
+      parts.push(`<line x1="${x0 + 30}" y1="${ly(v)}" x2="${x0 + panelW}" y2="${ly(v)}" stroke="#eee"/>`);
+    }
+    for (const n of ns)
+      parts.push(`<text x="${lx(n)}" y="${top + plotH + 16}" text-anchor="middle" font-size="10">N=${n}</text>`);
+    parts.push(`<text x="${x0 + 4}" y="${top - 6}" font-size="10">${esc(unit)}</text>`);
+    series.forEach((s, i) => {
+      const c = colours[i % colours.length] as string;
+      const dash = s.name.startsWith('bare') ? ' stroke-dasharray="5,4"' : '';
+      const pts = s.points.map(([n, v]) => `${lx(n).toFixed(1)},${ly(v).toFixed(1)}`).join(' ');
+      parts.push(`<polyline fill="none" stroke="${c}" stroke-width="2"${dash} points="${pts}"/>`);
+      for (const [n, v] of s.points)
+        parts.push(`<circle cx="${lx(n).toFixed(1)}" cy="${ly(v).toFixed(1)}" r="3" fill="${c}"/>`);
+      parts.push(
+        `<line x1="${x0 + 40}" y1="${top + plotH + 32 + i * 14}" x2="${x0 + 60}" y2="${top + plotH + 32 + i * 14}" stroke="${c}" stroke-width="2"${dash}/>`
+      );
+      parts.push(`<text x="${x0 + 66}" y="${top + plotH + 36 + i * 14}" font-size="11">${esc(s.name)}</text>`);
+    });
+    return parts.join('\n');
+  };
+  const height = H + Math.max(0, through.length - 4) * 14;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    panel(20, 'Throughput against N', 'cases/s', through),
+    panel(470, 'Act latency p99 against N', 'ms', latency),
+    `<text x="${W / 2}" y="${height - 6}" text-anchor="middle" font-size="10" fill="#666">${esc(
+      `${r.machine.nproc} × ${r.machine.cpuModel}, ${r.machine.memoryGiB} GiB; ${r.options.concurrency} concurrent clients; FerretDB on ${handlers.join(' and ')}; ${r.startedAt.slice(0, 10)}`
+    )}</text>`,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+export function renderMarkdown(r: BenchResult): string {
+  const m = r.machine;
+  return `# Benchmarks
+
+Generated by \`${r.command}\` on ${r.startedAt} (finished ${r.finishedAt ?? '—'}); the raw figures of every run are
+in \`test-artifacts/bench/latest.json\` (not committed). Every figure below comes from that one run: the
+baseline and cadreflow ran on the same Temporal dev server, one after the other.
+
+**Machine:** ${m.nproc} × ${m.cpuModel}, ${m.memoryGiB} GiB memory, Node ${m.node}, ${m.platform}. The Temporal dev
+server, FerretDB, the SMTP catcher, both workers and the driving clients all share these ${m.nproc} cores, and other
+work on the machine (other test suites) may have run at the same time.
+
+![Throughput and act latency against N](benchmarks.svg)
+
+## What is measured
+
+- **Baseline**: a bare Temporal workflow (\`test/bench/baseline-workflows.ts\`) with the same shape as an admission
+  case — ${r.options.steps} Updates, one timer per step — on its own worker process and task queue, no activity.
+- **cadreflow**: admission cases (\`admissionV1\` with 30-day test deadlines, so no ladder e-mail fires) driven through
+  C1–C12 with the passing act by ${r.options.concurrency} concurrent clients, each act an \`actOnCase\` Update that
+  validates, persists the case, its step runs and its hash-chained audit to MongoDB (FerretDB) and answers with the
+  new state. The driver is the typed client helpers (\`client/cases.ts\`); the REST API did not serve cases yet. The
+  admission's hand-over to the probation case is left out, so that a case is exactly its 12 steps.
+- **Throughput** = N ÷ wall time from the first start to the last act; **latency** = each act's round trip.
+- **Escalation lateness**: M cases of a one-step chain whose deadline is capped by one campaign deadline, so every
+  escalation e-mail (one per case, to Thường trực Tỉnh ủy) is scheduled for the same instant; lateness = arrival at
+  the SMTP catcher − scheduled instant.
+- **Worker RSS**: \`/proc/<pid>/status\` VmRSS of the worker process with the M cases open.
+- **MongoDB bytes per case**: the BSON size of a completed admission case's documents (case, step runs, audit,
+  outbox), averaged over a sample, and FerretDB's \`dbStats\` dataSize divided by the number of cases stored.
+
+## Throughput and latency
+
+${mdTable(HEAD, rows(r))}
+
+## Escalation, memory and storage
+
+${mdTable(ESC_HEAD, escalationRows(r))}
+`;
+}
