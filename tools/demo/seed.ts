@@ -6,6 +6,7 @@
  * organisation.
  */
 import type { Client } from '@temporalio/client';
+import { hash as argonHash } from '@node-rs/argon2';
 import { saveOrg } from '../../activities/store/org-store';
 import type { Models } from '../../activities/store/models';
 import { actOnCase, getCase, startCase } from '../../client/cases';
@@ -20,7 +21,42 @@ import {
 } from '../../domain/processes';
 import type { CaseView } from '../../workflows/messages';
 import { actorFor, passingAct } from './drive';
-import { buildDemoProvince, DEMO_COMMITTEES } from './province';
+import { buildDemoProvince, DEMO_COMMITTEES, DEMO_PEOPLE } from './province';
+
+/** The password of every demo account (the README lists them): for a local trial only. */
+export const DEMO_PASSWORD = 'songlam2026';
+
+/** The demo accounts: username, the person in the tree, and the account's flags. */
+export const DEMO_ACCOUNTS: Array<{ username: string; personId: string; isAdmin?: boolean; isInspector?: boolean }> = [
+  { username: DEMO_PEOPLE.provinceSecretary, personId: DEMO_PEOPLE.provinceSecretary },
+  { username: DEMO_PEOPLE.provinceDeputy, personId: DEMO_PEOPLE.provinceDeputy },
+  { username: DEMO_PEOPLE.provinceOrgHead, personId: DEMO_PEOPLE.provinceOrgHead },
+  { username: DEMO_PEOPLE.provinceOrgSpecialist, personId: DEMO_PEOPLE.provinceOrgSpecialist },
+  { username: DEMO_PEOPLE.inspector, personId: DEMO_PEOPLE.inspector, isInspector: true },
+  { username: DEMO_PEOPLE.committeeSecretary, personId: DEMO_PEOPLE.committeeSecretary },
+  { username: DEMO_PEOPLE.committeeOrgSpecialist, personId: DEMO_PEOPLE.committeeOrgSpecialist },
+  { username: DEMO_PEOPLE.grassrootsSecretary, personId: DEMO_PEOPLE.grassrootsSecretary },
+  { username: DEMO_PEOPLE.cellSecretary, personId: DEMO_PEOPLE.cellSecretary },
+  { username: 'quantri', personId: DEMO_PEOPLE.provinceOrgSpecialist, isAdmin: true },
+];
+
+/** Creates the demo accounts that do not exist yet (argon2id hashes, as the API's own users). */
+async function seedAccounts(models: Models): Promise<void> {
+  const passwordHash = await argonHash(DEMO_PASSWORD);
+  for (const a of DEMO_ACCOUNTS) {
+    if (await models.User.exists({ _id: a.username })) continue;
+    await models.User.create({
+      _id: a.username,
+      username: a.username,
+      passwordHash,
+      personId: a.personId,
+      isAdmin: a.isAdmin ?? false,
+      isInspector: a.isInspector ?? false,
+      active: true,
+      createdAt: Date.now(),
+    });
+  }
+}
 
 export interface DemoDeps {
   models: Models;
@@ -42,7 +78,8 @@ export async function seedDemo(deps: DemoDeps): Promise<DemoSummary> {
   if ((await deps.models.OrgBody.countDocuments({})) > 0) return { loaded: false, cases: 0 };
   const org = buildDemoProvince();
   await saveOrg(deps.models, org);
-  log(`demo: ${org.bodies.length} bodies, ${org.people.length} people`);
+  await seedAccounts(deps.models);
+  log(`demo: ${org.bodies.length} bodies, ${org.people.length} people, ${DEMO_ACCOUNTS.length} accounts`);
 
   let count = 0;
   const start = async (
