@@ -22,7 +22,7 @@ export interface BarChartInput {
   reference?: number;
 }
 
-const LABEL_W = 250;
+const LABEL_W = 330;
 const BAR_AREA = 420;
 const BAR_H = 12;
 const GAP = 8;
@@ -33,7 +33,7 @@ export function barChart(c: BarChartInput): SafeHtml {
   const height = c.rows.length * rowH + 24;
   const width = LABEL_W + BAR_AREA + 60;
   const x = (v: number): number => (Math.max(0, v) / max) * BAR_AREA;
-  const short = (s: string): string => (s.length > 38 ? `${s.slice(0, 37)}…` : s);
+  const short = (s: string): string => (s.length > 52 ? `${s.slice(0, 51)}…` : s);
   const bars = c.rows.map((r, i) => {
     const y0 = 8 + i * rowH;
     return html`<g>

@@ -54,7 +54,7 @@ function quotaSection(a: AttainmentReport | string, year: number): SafeHtml {
       viên (${root?.pct ?? 0}%). <a href="/dashboard/attainment.csv?year=${year}">Tải CSV</a> ·
       <a href="/dashboard/attainment.xlsx?year=${year}">Tải XLSX</a>
     </p>
-    <div class="grid2">
+    <div>
       ${barChart({
         title: `Tỷ lệ thực hiện chỉ tiêu theo cấp ủy (%), năm ${year}`,
         series: [{ name: 'Tỷ lệ thực hiện', color: '#1f6fb2' }],
