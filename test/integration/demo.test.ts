@@ -42,6 +42,8 @@ test('the demo province loads once, with cases in every state, escalations withi
   expect(first.loaded).toBe(true);
   expect(first.cases).toBeGreaterThanOrEqual(14);
   expect(await models.OrgBody.countDocuments({ kind: 'committee' })).toBe(20);
+  // A year of quotas: 2,000 admissions over the twenty committees.
+  expect(await models.QuotaPlan.countDocuments({})).toBe(1);
   expect(await seedDemo(deps)).toEqual({ loaded: false, cases: 0 });
 
   await eventually(

@@ -8,6 +8,9 @@
 import type { Client } from '@temporalio/client';
 import { hash as argonHash } from '@node-rs/argon2';
 import { saveOrg } from '../../activities/store/org-store';
+import { recordAdmissionSubject, saveQuotaPlan } from '../../activities/store/quota-store';
+import { vnDateOf } from '../../domain/calendar/days';
+import type { QuotaPlan, Sector, UnitAllocation } from '../../domain/quotas/model';
 import type { Models } from '../../activities/store/models';
 import { actOnCase, getCase, startCase } from '../../client/cases';
 import type { CaseCommand } from '../../domain/chain';
@@ -78,6 +81,7 @@ export async function seedDemo(deps: DemoDeps): Promise<DemoSummary> {
   if ((await deps.models.OrgBody.countDocuments({})) > 0) return { loaded: false, cases: 0 };
   const org = buildDemoProvince();
   await saveOrg(deps.models, org);
+  await saveQuotaPlan(deps.models, demoQuotaPlan(Number(vnDateOf(Date.now()).slice(0, 4))));
   await seedAccounts(deps.models);
   log(`demo: ${org.bodies.length} bodies, ${org.people.length} people, ${DEMO_ACCOUNTS.length} accounts`);
 
@@ -94,6 +98,16 @@ export async function seedDemo(deps: DemoDeps): Promise<DemoSummary> {
       { process: definition.key, caseId, title, caseUnitId, subjectName, definition }
     );
     count += 1;
+    if (definition.key === 'admission') {
+      // Who the applicant is counts towards the quotas by sector and group once the decision is taken.
+      const sectors = ['youth', 'pupilsStudents', 'nonStateEnterprise', 'schoolStaff'] as const;
+      await recordAdmissionSubject(deps.models, {
+        caseId,
+        unitId: caseUnitId,
+        sector: sectors[count % sectors.length],
+        groups: count % 2 === 0 ? ['women', 'youthUnion'] : ['youthUnion'],
+      });
+    }
     // The case records its start asynchronously; wait until it answers.
     for (let i = 0; i < 50; i++) {
       try {
@@ -213,4 +227,36 @@ export async function seedDemo(deps: DemoDeps): Promise<DemoSummary> {
   }
   log(`demo: ${count} cases started`);
   return { loaded: true, cases: count };
+}
+
+/** Each committee's yearly share of the province's 2,000 admissions, by sector (the demo's quota plan). */
+const DEMO_SECTORS: Record<Sector, number> = {
+  stateEnterprise: 10,
+  nonStateEnterprise: 20,
+  schoolStaff: 10,
+  pupilsStudents: 20,
+  youth: 20,
+  residential: 10,
+  agencies: 10,
+};
+
+export function demoQuotaPlan(year: number): QuotaPlan {
+  const perCommittee = Object.values(DEMO_SECTORS).reduce((a, b) => a + b, 0);
+  const committees: UnitAllocation[] = DEMO_COMMITTEES.map((c) => ({
+    unitId: c.code,
+    parentUnitId: 'tinh-uy',
+    name: c.name,
+    target: perCommittee,
+    sectors: { ...DEMO_SECTORS },
+    groups: { women: 40, youthUnion: 50, ethnicMinority: 10, religious: 5 },
+  }));
+  const n = committees.length;
+  const root: UnitAllocation = {
+    unitId: 'tinh-uy',
+    name: 'Tỉnh ủy Sông Lam',
+    target: perCommittee * n,
+    sectors: Object.fromEntries(Object.entries(DEMO_SECTORS).map(([k, v]) => [k, v * n])),
+    groups: { women: 40 * n, youthUnion: 50 * n, ethnicMinority: 10 * n, religious: 5 * n },
+  };
+  return { year, rootUnitId: 'tinh-uy', units: [root, ...committees] };
 }
