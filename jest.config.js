@@ -1,6 +1,10 @@
 // Two projects: `unit` runs the pure domain tests with no server; `integration` shares one Temporal dev
 // server, one MongoDB-protocol server and one SMTP server started by the global setup.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+// Packages that ship only ES modules (typebox 1.x; content-disposition under @fastify/static; cookie under light-my-request), which jest's
+// CommonJS runtime cannot load: compiled to CommonJS for the tests.
+const ESM_ONLY = '(typebox|content-disposition|cookie)';
+const esmToCjs = ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -20,7 +24,8 @@ module.exports = {
     {
       displayName: 'integration',
       testEnvironment: 'node',
-      transform: { '^.+\\.ts$': tsJest },
+      transform: { '^.+\\.ts$': tsJest, [`/node_modules/${ESM_ONLY}/.+\\.m?js$`]: esmToCjs },
+      transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)`],
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
       // Runs only when a test of this project runs, so `npm run test:unit` starts no server.
       globalSetup: '<rootDir>/test/support/global-setup.ts',

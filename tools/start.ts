@@ -129,7 +129,13 @@ async function main(): Promise<void> {
     });
     if (demo.loaded) console.log(`Loaded the demo province (Tỉnh ủy Sông Lam) with ${demo.cases} cases.`);
 
-    const app = await buildServer({ config: { ...config, logLevel: 'warn' }, mongo, temporal });
+    const app = await buildServer({
+      config: { ...config, logLevel: 'warn' },
+      mongo,
+      temporal,
+      models: createModels(mongo),
+      registry: createDefaultRegistry(),
+    });
     await app.listen({ host: config.api.host, port: config.api.port });
     stops.push(() => app.close());
 

@@ -18,6 +18,7 @@ import {
   type QuotaCheckpointDoc,
   type QuotaPlanDoc,
 } from './quota-store';
+import { createUserModels, type UserModels } from './users';
 
 /** A decision on a step: at most one per (case, step, round), keyed by `_id`. */
 export interface DecisionDoc {
@@ -190,7 +191,7 @@ export interface DelegationDoc {
   stepIds?: string[];
 }
 
-export interface Models {
+export interface Models extends UserModels {
   Decision: Model<DecisionDoc>;
   Outbox: Model<OutboxDoc>;
   Case: Model<CaseDoc>;
@@ -395,6 +396,7 @@ export function createModels(conn: Connection): Models {
     MemberRemoval: model('MemberRemoval', memberRemovalSchema),
     Meeting: model('Meeting', meetingSchema),
     QuotaCheckpoint: model('QuotaCheckpoint', quotaCheckpointSchema),
+    ...createUserModels(conn),
   };
 }
 

@@ -3,6 +3,9 @@
  * Domain and workflow rejections map to 4xx; an unreachable database or Temporal to 503 with Retry-After.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { CalendarError } from '../../domain/calendar/errors';
+import { DomainError } from '../../domain/errors';
+import { ServiceError } from '../services/context';
 import { CaseActionError } from '../temporal';
 
 export interface ApiErrorBody {
@@ -11,17 +14,8 @@ export interface ApiErrorBody {
   details?: unknown;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly messageVi: string,
-    readonly details?: unknown
-  ) {
-    super(`${code}: ${messageVi}`);
-    this.name = 'ApiError';
-  }
-}
+/** The services' refusal is the API's error: same status, code and Vietnamese message. */
+export { ServiceError as ApiError } from '../services/context';
 
 /** The HTTP status of each business rejection: who you are (403), what exists (404), the case's state now (409), the input (422). */
 const CASE_ACTION_STATUS: Record<CaseActionError['code'], number> = {
@@ -57,10 +51,25 @@ export function registerErrorHandler(app: FastifyInstance): void {
     void reply.status(404).send({ code: 'NOT_FOUND', message: 'Không tìm thấy địa chỉ này.' } satisfies ApiErrorBody);
   });
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
-    if (err instanceof ApiError) {
+    if (err instanceof ServiceError) {
+      if (err.status === 429) {
+        const after = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1;
+        req.log.warn({ code: err.code }, 'sign-in throttled');
+        void reply.header('retry-after', String(after));
+      }
+      return reply.status(err.status).send({
+        code: err.code,
+        message: err.messageVi,
+        ...(err.details !== undefined ? { details: err.details } : {}),
+      } satisfies ApiErrorBody);
+    }
+    if (err instanceof DomainError) {
       return reply
-        .status(err.status)
-        .send({ code: err.code, message: err.messageVi, details: err.details } satisfies ApiErrorBody);
+        .status(CASE_ACTION_STATUS[err.code])
+        .send({ code: err.code, message: err.messageVi } satisfies ApiErrorBody);
+    }
+    if (err instanceof CalendarError) {
+      return reply.status(422).send({ code: err.code, message: err.message } satisfies ApiErrorBody);
     }
     if (err instanceof CaseActionError) {
       return reply
@@ -79,6 +88,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply
         .status(413)
         .send({ code: 'PAYLOAD_TOO_LARGE', message: 'Dữ liệu gửi lên quá lớn.' } satisfies ApiErrorBody);
+    }
+    if (fe.statusCode === 415) {
+      return reply
+        .status(415)
+        .send({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Chỉ nhận dữ liệu dạng JSON.' } satisfies ApiErrorBody);
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       return reply

@@ -1,5 +1,7 @@
 /** Entry point of the API process: `node dist/client/api/main.js`. Stops cleanly on SIGINT/SIGTERM. */
 import mongoose from 'mongoose';
+import { createModels } from '../../activities/store/models';
+import { createDefaultRegistry } from '../../domain/processes';
 import { ConfigError, loadConfig } from '../../worker/config';
 import { connectClient } from '../temporal';
 import { buildServer } from './server';
@@ -8,7 +10,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const mongo = mongoose.createConnection(config.mongodbUrl, { serverSelectionTimeoutMS: 5000 });
   const temporal = await connectClient(config.temporal.address, config.temporal.namespace);
-  const app = await buildServer({ config, mongo, temporal });
+  const app = await buildServer({
+    config,
+    mongo,
+    temporal,
+    models: createModels(mongo),
+    registry: createDefaultRegistry(),
+  });
   await app.listen({ host: config.api.host, port: config.api.port });
   const stop = (): void => {
     void app

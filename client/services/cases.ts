@@ -1,0 +1,386 @@
+/**
+ * Cases: start one or a campaign, act on one, and read them. Reads come from the MongoDB projection the
+ * workflows write (never Temporal visibility); acts go to the case's workflow as an Update whose validator
+ * applies the domain's rules, always as the signed-in person. Every act and start carries the client's
+ * request ID, so a repeated request does nothing twice.
+ */
+import { createHash } from 'node:crypto';
+import type { AuditEntryDoc, CaseDoc, CaseStatus, DelegationDoc } from '../../activities/store/models';
+import { verifyAuditChain, type AuditVerification } from '../../activities/store/audit';
+import { loadCase, type CaseProjection } from '../../activities/store/case-store';
+import { loadOrg } from '../../activities/store/org-store';
+import { formatDeadline } from '../../domain/calendar/format';
+import type { CaseCommand } from '../../domain/chain';
+import { mayAct } from '../../domain/org';
+import type { ProcessKey } from '../../domain/processes/model';
+import { campaignCaseId, type CaseView } from '../../workflows/messages';
+import { actOnCase, startCampaign, startCase } from '../cases';
+import { schedulesForCases } from './calendar';
+import { notFound, requireWriter, ServiceError, vnToday, type Actor, type ServiceDeps } from './context';
+import { effectiveRegistry } from './processes';
+
+const OPEN_STATUSES: CaseStatus[] = ['open', 'returned'];
+
+export interface CurrentStepSummary {
+  stepId: string;
+  run: number;
+  title: string;
+  status: string;
+  actorLabel: string;
+  openedAt: number;
+  dueAt?: number;
+  deadlineText?: string;
+}
+
+/** What an act answers: the case as it stands after it. */
+export interface CaseSummary {
+  caseId: string;
+  process: string;
+  version: number;
+  status: string;
+  revision: number;
+  current?: CurrentStepSummary;
+}
+
+export type CaseListItem = Omit<CaseProjection, 'steps'> & { overdue: boolean };
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface CaseDetail {
+  case: CaseListItem;
+  steps: CaseProjection['steps'];
+  audit: Omit<AuditEntryDoc, '_id'>[];
+  verification: AuditVerification;
+  /** "60 ngày làm việc — hạn 03/03/2026", when the current step has a deadline. */
+  deadlineText?: string;
+}
+
+export interface StartCaseInput {
+  requestId: string;
+  process: string;
+  caseId?: string;
+  title: string;
+  caseUnitId: string;
+  subjectName?: string;
+}
+
+export interface StartCampaignInput {
+  requestId: string;
+  campaignId?: string;
+  titleVi: string;
+  process: string;
+  /** The campaign's deadline, YYYY-MM-DD: every case is due by the end of that day at the latest. */
+  deadline: string;
+  units: { caseUnitId: string; title: string }[];
+}
+
+export interface CaseFilter {
+  status?: string;
+  committeeId?: string;
+  process?: string;
+  overdue?: boolean;
+  page?: number;
+  pageSize?: number;
+}
+
+/** A stable ID derived from who asked and their request ID: the same start repeated lands on the same case. */
+function derivedId(prefix: string, actor: Actor, requestId: string): string {
+  return `${prefix}-${createHash('sha256').update(`${actor.username}\n${requestId}`).digest('hex').slice(0, 20)}`;
+}
+
+function summarise(view: CaseView): CaseSummary {
+  const c = view.current;
+  return {
+    caseId: view.caseId,
+    process: view.process,
+    version: view.version,
+    status: view.status,
+    revision: view.revision,
+    ...(c
+      ? {
+          current: {
+            stepId: c.stepId,
+            run: c.run,
+            title: c.title,
+            status: c.status,
+            actorLabel: c.actorLabel,
+            openedAt: c.openedAt,
+            ...(c.dueAt !== undefined ? { dueAt: c.dueAt } : {}),
+            ...(c.deadlineText !== undefined ? { deadlineText: c.deadlineText } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+function listItem(doc: CaseDoc, now: number): CaseListItem {
+  const { _id: _omitId, auditSeq: _omitSeq, ...rest } = doc;
+  return { ...rest, overdue: OPEN_STATUSES.includes(doc.status) && doc.dueAt !== undefined && doc.dueAt < now };
+}
+
+/**
+ * Who may start a case: an administrator, or someone who may act on the process's first step for that
+ * unit today (the domain's mayAct).
+ */
+async function checkMayStart(
+  deps: ServiceDeps,
+  actor: Actor,
+  actorSpec: Parameters<typeof mayAct>[1]['actor'],
+  caseUnitId: string,
+  stepId: string
+): Promise<void> {
+  if (actor.isAdmin) return;
+  const org = await loadOrg(deps.models);
+  if (!org.bodies.some((b) => b.id === caseUnitId))
+    throw new ServiceError(422, 'UNKNOWN_UNIT', `Không có đơn vị mã «${caseUnitId}» trong cây tổ chức.`);
+  const r = mayAct(org, {
+    actor: actorSpec,
+    caseUnitId,
+    personId: actor.personId,
+    onDate: vnToday(deps.now()),
+    stepId,
+  });
+  if (!r.allowed) throw new ServiceError(403, 'NOT_AUTHORISED', r.error.messageVi);
+}
+
+export async function startCaseService(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: StartCaseInput
+): Promise<{ caseId: string; process: string; workflowId: string; created: boolean }> {
+  requireWriter(actor);
+  const { registry } = await effectiveRegistry(deps);
+  const definition = registry.resolve(input.process as ProcessKey, vnToday(deps.now()));
+  const first = definition.steps.find((s) => s.id === definition.startStep);
+  if (first) await checkMayStart(deps, actor, first.actor, input.caseUnitId, first.id);
+  const caseId = input.caseId ?? derivedId('hs', actor, input.requestId);
+  const r = await startCase(
+    { client: deps.temporal, registry, taskQueue: deps.config.temporal.taskQueue },
+    {
+      process: definition.key,
+      caseId,
+      title: input.title,
+      caseUnitId: input.caseUnitId,
+      subjectName: input.subjectName,
+      startedBy: actor.personId,
+      definition,
+      schedules: await schedulesForCases(deps),
+      now: deps.now(),
+    }
+  );
+  return { caseId, process: definition.key, ...r };
+}
+
+/** The end of a Vietnamese calendar day (UTC+7), epoch ms. */
+function endOfVnDay(isoDate: string): number {
+  return Date.parse(`${isoDate}T23:59:59.999+07:00`);
+}
+
+/** A campaign: administrators, or members of an Organization Board (they run campaigns). */
+export async function startCampaignService(
+  deps: ServiceDeps,
+  actor: Actor,
+  input: StartCampaignInput
+): Promise<{ campaignId: string; workflowId: string; created: boolean; caseIds: string[] }> {
+  requireWriter(actor);
+  const today = vnToday(deps.now());
+  const org = await loadOrg(deps.models);
+  if (!actor.isAdmin) {
+    const boards = new Set(org.bodies.filter((b) => b.kind === 'organizationBoard').map((b) => b.id));
+    const member = org.assignments.some(
+      (a) => a.personId === actor.personId && boards.has(a.bodyId) && a.from <= today && (!a.to || a.to >= today)
+    );
+    if (!member)
+      throw new ServiceError(403, 'NOT_AUTHORISED', 'Chỉ Ban Tổ chức hoặc quản trị viên mới được mở đợt thực hiện.');
+  }
+  const unknown = input.units.filter((u) => !org.bodies.some((b) => b.id === u.caseUnitId));
+  if (unknown.length > 0)
+    throw new ServiceError(
+      422,
+      'UNKNOWN_UNIT',
+      `Không có đơn vị ${unknown.map((u) => `«${u.caseUnitId}»`).join(', ')} trong cây tổ chức.`
+    );
+  const deadline = endOfVnDay(input.deadline);
+  if (!(deadline > deps.now()))
+    throw new ServiceError(422, 'INVALID_INPUT', 'Hạn của đợt phải là một ngày trong tương lai.');
+  const { registry } = await effectiveRegistry(deps);
+  const definition = registry.resolve(input.process as ProcessKey, today);
+  const campaignId = input.campaignId ?? derivedId('dot', actor, input.requestId);
+  const r = await startCampaign(
+    { client: deps.temporal, registry, taskQueue: deps.config.temporal.taskQueue },
+    {
+      campaignId,
+      titleVi: input.titleVi,
+      definition,
+      schedules: await schedulesForCases(deps),
+      deadline,
+      units: input.units,
+      startedBy: actor.personId,
+    },
+    deps.config.temporal.taskQueue
+  );
+  return { campaignId, ...r, caseIds: input.units.map((u) => campaignCaseId(campaignId, u.caseUnitId)) };
+}
+
+/**
+ * An act of the signed-in person on a case. The person is always the actor's own: the workflow's
+ * validator checks it against the organisation tree on the day (mayAct) before anything is written.
+ */
+export async function actOnCaseService(
+  deps: ServiceDeps,
+  actor: Actor,
+  caseId: string,
+  input: { requestId: string; command: CaseCommand }
+): Promise<CaseSummary> {
+  requireWriter(actor);
+  const doc = await deps.models.Case.findById(caseId, { process: 1 }).lean<Pick<CaseDoc, 'process'>>();
+  if (!doc) throw new ServiceError(404, 'CASE_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  const view = await actOnCase(deps.temporal, doc.process, caseId, {
+    requestId: input.requestId,
+    personId: actor.personId,
+    command: input.command,
+  });
+  return summarise(view);
+}
+
+export async function listCases(deps: ServiceDeps, _actor: Actor, f: CaseFilter): Promise<Page<CaseListItem>> {
+  const now = deps.now();
+  const page = f.page ?? 1;
+  const pageSize = f.pageSize ?? 20;
+  const q: Record<string, unknown> = {};
+  if (f.status) q.status = f.status;
+  if (f.committeeId) q.committeeId = f.committeeId;
+  if (f.process) q.process = f.process;
+  if (f.overdue === true) {
+    q.dueAt = { $lt: now };
+    if (!f.status) q.status = { $in: OPEN_STATUSES };
+  }
+  const [docs, total] = await Promise.all([
+    deps.models.Case.find(q)
+      .sort({ startedAt: -1, _id: 1 })
+      .skip((page - 1) * pageSize)
+      .limit(pageSize)
+      .lean<CaseDoc[]>(),
+    deps.models.Case.countDocuments(q),
+  ]);
+  let items = docs.map((d) => listItem(d, now));
+  // Not overdue: open without a due date or not yet due, and every closed case.
+  if (f.overdue === false) items = items.filter((i) => !i.overdue);
+  return { items, total, page, pageSize };
+}
+
+/** The person IDs the actor acts as today: themselves, and whoever delegated to them for today. */
+async function actingAs(deps: ServiceDeps, actor: Actor): Promise<string[]> {
+  const today = vnToday(deps.now());
+  const delegations = await deps.models.DelegationModel.find({
+    toPersonId: actor.personId,
+    from: { $lte: today },
+    to: { $gte: today },
+  }).lean<DelegationDoc[]>();
+  return [...new Set([actor.personId, ...delegations.map((d) => d.fromPersonId)])];
+}
+
+/** What the actor must act on (or acts on by delegation), soonest due first, then those without a due date. */
+export async function inbox(
+  deps: ServiceDeps,
+  actor: Actor,
+  p: { page?: number; pageSize?: number }
+): Promise<Page<CaseListItem>> {
+  const now = deps.now();
+  const page = p.page ?? 1;
+  const pageSize = p.pageSize ?? 20;
+  const base = { actorPersonIds: { $in: await actingAs(deps, actor) }, status: { $in: OPEN_STATUSES } };
+  const dated = { ...base, dueAt: { $exists: true } };
+  const undated = { ...base, dueAt: { $exists: false } };
+  const [nDated, nUndated] = await Promise.all([
+    deps.models.Case.countDocuments(dated),
+    deps.models.Case.countDocuments(undated),
+  ]);
+  const skip = (page - 1) * pageSize;
+  const docs: CaseDoc[] = [];
+  if (skip < nDated)
+    docs.push(
+      ...(await deps.models.Case.find(dated).sort({ dueAt: 1, _id: 1 }).skip(skip).limit(pageSize).lean<CaseDoc[]>())
+    );
+  const left = pageSize - docs.length;
+  if (left > 0 && nUndated > 0)
+    docs.push(
+      ...(await deps.models.Case.find(undated)
+        .sort({ startedAt: 1, _id: 1 })
+        .skip(Math.max(0, skip - nDated))
+        .limit(left)
+        .lean<CaseDoc[]>())
+    );
+  return { items: docs.map((d) => listItem(d, now)), total: nDated + nUndated, page, pageSize };
+}
+
+export async function caseDetail(deps: ServiceDeps, _actor: Actor, caseId: string): Promise<CaseDetail> {
+  const projection = await loadCase(deps.models, caseId);
+  if (!projection) throw new ServiceError(404, 'CASE_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  const [doc, audit, verification] = await Promise.all([
+    deps.models.Case.findById(caseId).lean<CaseDoc>(),
+    deps.models.AuditEntry.find({ caseId }).sort({ seq: 1 }).lean<AuditEntryDoc[]>(),
+    verifyAuditChain(deps.models, caseId),
+  ]);
+  if (!doc) throw notFound('hồ sơ');
+  let deadlineText: string | undefined;
+  if (doc.currentStepId && doc.dueAt !== undefined) {
+    try {
+      const { registry } = await effectiveRegistry(deps);
+      const step = registry.get(doc.process as ProcessKey, doc.version).steps.find((s) => s.id === doc.currentStepId);
+      if (step?.deadline) deadlineText = formatDeadline(step.deadline.period, doc.dueAt);
+    } catch {
+      // A version no longer known here (e.g. a test registry): the detail is shown without the text.
+    }
+  }
+  const { steps } = projection;
+  return {
+    case: listItem(doc, deps.now()),
+    steps,
+    audit: audit.map(({ _id: _omit, ...e }) => e),
+    verification,
+    ...(deadlineText !== undefined ? { deadlineText } : {}),
+  };
+}
+
+export interface DashboardRow {
+  committeeId: string;
+  committeeName: string;
+  open: number;
+  overdue: number;
+  escalated: number;
+}
+
+/** Per committee: open cases, overdue ones (due before now) and those escalated to Thường trực. */
+export async function dashboard(deps: ServiceDeps, _actor: Actor): Promise<DashboardRow[]> {
+  const now = deps.now();
+  const open = { status: { $in: OPEN_STATUSES } };
+  // $match/$group/$sum only: what FerretDB v1 aggregates.
+  const count = (match: Record<string, unknown>) =>
+    deps.models.Case.aggregate<{ _id: string; n: number }>([
+      { $match: match },
+      { $group: { _id: '$committeeId', n: { $sum: 1 } } },
+    ]);
+  const [opened, overdue, escalated] = await Promise.all([
+    count(open),
+    count({ ...open, dueAt: { $lt: now } }),
+    count({ ...open, escalationLevel: 'escalation' }),
+  ]);
+  const ids = [...new Set(opened.map((r) => r._id))].sort();
+  const bodies = await deps.models.OrgBody.find({ id: { $in: ids } }).lean();
+  const nameOf = (id: string): string =>
+    bodies.filter((b) => b.id === id).sort((a, b) => (a.validFrom < b.validFrom ? 1 : -1))[0]?.name ?? id;
+  const get = (rows: { _id: string; n: number }[], id: string): number => rows.find((r) => r._id === id)?.n ?? 0;
+  return ids.map((id) => ({
+    committeeId: id,
+    committeeName: nameOf(id),
+    open: get(opened, id),
+    overdue: get(overdue, id),
+    escalated: get(escalated, id),
+  }));
+}
