@@ -8,6 +8,7 @@ import { SHIPPED_DEFINITIONS } from '../../domain/processes';
 import type { ProcessDefinition, ProcessKey } from '../../domain/processes/model';
 import { createProcessRegistry, type ProcessChanges, type ProcessRegistry } from '../../domain/processes/registry';
 import { isDuplicateKey, requireAdmin, requireWriter, ServiceError, type Actor, type ServiceDeps } from './context';
+import { checkEditAllowed } from '../../domain/processes/edit-policy';
 
 export interface ProcessSummary {
   key: string;
@@ -72,6 +73,9 @@ export async function createProcessVersion(
   const { registry } = await effectiveRegistry(deps);
   if (registry.versions(key as ProcessKey).length === 0)
     throw new ServiceError(404, 'NOT_FOUND', `Không có quy trình «${key}».`);
+  const versions = registry.versions(key as ProcessKey);
+  // A confirmed rule changes only with a new legal basis; the unconfirmed ones are the province's to set.
+  checkEditAllowed(versions[versions.length - 1] as ProcessDefinition, input.changes);
   const { definition } = registry.withNewVersion(key as ProcessKey, input.changes, input.effectiveFrom);
   try {
     await deps.models.ProcessVersion.create({

@@ -23,6 +23,7 @@ export { createProcessRegistry } from './registry';
 export type { ProcessChanges, ProcessRegistry, StepPatch } from './registry';
 export { listDefinitionProblems, validateDefinition } from './validate';
 export { withTestDurations } from './test-durations';
+export { checkEditAllowed, confirmedRuleChanges } from './edit-policy';
 export {
   addCalendarMonths,
   describePeriodVi,

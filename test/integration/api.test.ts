@@ -323,6 +323,14 @@ describe('organisation, processes and calendar', () => {
       422,
       'DEFINITION_INVALID'
     );
+    // A rule confirmed against the official text (C11: 60 working days) changes only with a new legal basis.
+    const c11 = admissionV1.steps.find((s) => s.id === 'C11')!;
+    const confirmed = await as(h, 'admin', 'POST', '/api/processes/admission/versions', {
+      effectiveFrom: '2099-01-01',
+      changes: { steps: { C11: { deadline: { ...c11.deadline!, period: { unit: 'workingDays', n: 90 } } } } },
+    });
+    expectError(confirmed, 422, 'DEFINITION_INVALID');
+    expect((json(confirmed) as { message: string }).message).toMatch(/^Bước C11: thời hạn đã được xác nhận/);
     const created = await as(h, 'admin', 'POST', '/api/processes/personnel-designation/versions', edit);
     expect(created.statusCode).toBe(201);
     expect(json(created)).toMatchObject({ version: 2, effectiveFrom: '2099-01-01', titleVi: edit.changes.titleVi });
@@ -521,7 +529,11 @@ describe('cases', () => {
   });
 
   test('a MongoDB outage answers 503 with Retry-After, never 500', async () => {
-    const dead = mongoose.createConnection('mongodb://127.0.0.1:1/cadreflow', { serverSelectionTimeoutMS: 300 });
+    // As client/api/main.ts connects: no buffering, so the outage fails fast.
+    const dead = mongoose.createConnection('mongodb://127.0.0.1:1/cadreflow', {
+      serverSelectionTimeoutMS: 300,
+      bufferCommands: false,
+    });
     dead.on('error', () => undefined);
     const app = await buildServer({
       config: { ...h.config, logLevel: 'silent' },
