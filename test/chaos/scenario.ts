@@ -170,9 +170,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       faultsDone.push({ fault, at: (Date.now() - t0) / 1000, actsDoneBefore: acts });
       log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s, ${acts} acts done: ${fault}`);
       switch (fault) {
-        case 'killWorker':
-          await worker?.kill();
+        case 'killWorker': {
+          // The worker the supervisor runs now: one killed a moment ago may not have been replaced yet.
+          const alive = (w: ChildHandle | undefined): w is ChildHandle =>
+            w !== undefined && w.child.exitCode === null && w.child.signalCode === null;
+          while (!alive(worker)) await new Promise((r) => setTimeout(r, 200));
+          await worker.kill();
           break;
+        }
         case 'restartTemporal':
           await temporal?.kill();
           await new Promise((r) => setTimeout(r, 1000));
