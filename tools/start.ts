@@ -113,12 +113,18 @@ async function main(): Promise<void> {
     const worker = await startWorker(config);
     stops.push(() => worker.shutdown());
 
-    const mongo = mongoose.createConnection(config.mongodbUrl, { serverSelectionTimeoutMS: 5000 });
+    // As the API's own entry point: no buffering, so a MongoDB outage answers 503 at once. Connected before
+    // the demo is loaded (without buffering nothing may be sent before the first connection).
+    const mongo = mongoose.createConnection(config.mongodbUrl, {
+      serverSelectionTimeoutMS: 5000,
+      bufferCommands: false,
+    });
     const temporal = await connectClient(config.temporal.address, config.temporal.namespace);
     stops.push(
       () => mongo.close(),
       () => temporal.close()
     );
+    await mongo.asPromise();
     // An empty database gets the demo province, so that there is something to look at at once.
     const demo = await seedDemo({
       models: createModels(mongo),

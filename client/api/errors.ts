@@ -42,7 +42,9 @@ export function isUnavailable(e: unknown): boolean {
   return (
     /^Mongo(Server)?(Selection|Network|NotConnected|Timeout)Error$/.test(name) ||
     name === 'MongooseServerSelectionError' ||
-    /ECONNREFUSED|ECONNRESET|Connection refused|UNAVAILABLE|transport is closing|buffering timed out/i.test(msg)
+    /ECONNREFUSED|ECONNRESET|Connection refused|UNAVAILABLE|transport is closing|buffering timed out/i.test(msg) ||
+    // bufferCommands: false and no connection yet
+    (name === 'MongooseError' && /before initial connection is complete/.test(msg))
   );
 }
 

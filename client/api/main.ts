@@ -8,7 +8,8 @@ import { buildServer } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const mongo = mongoose.createConnection(config.mongodbUrl, { serverSelectionTimeoutMS: 5000 });
+  // No buffering: while MongoDB is unreachable a request fails at once into the 503 path instead of waiting.
+  const mongo = mongoose.createConnection(config.mongodbUrl, { serverSelectionTimeoutMS: 5000, bufferCommands: false });
   const temporal = await connectClient(config.temporal.address, config.temporal.namespace);
   const app = await buildServer({
     config,

@@ -4,6 +4,7 @@
  * {"$gt": ""} where a string is expected is refused by validation, before any service runs).
  */
 import { Type, type Static, type TSchema } from 'typebox';
+import { GROUPS, SECTORS } from '../../domain/quotas/model';
 
 const S = (opts: { minLength?: number; maxLength?: number; pattern?: string; description?: string } = {}) =>
   Type.String({ maxLength: 4000, ...opts });
@@ -268,6 +269,15 @@ export const StartCaseBody = strict({
   title: S({ minLength: 1, maxLength: 300 }),
   caseUnitId: Id,
   subjectName: Type.Optional(S({ minLength: 1, maxLength: 200 })),
+  sector: Type.Optional(
+    Type.Union(
+      SECTORS.map((s) => Type.Literal(s)),
+      { description: 'Khối (hồ sơ kết nạp)' }
+    )
+  ),
+  groups: Type.Optional(
+    Type.Array(Type.Union(GROUPS.map((g) => Type.Literal(g))), { maxItems: GROUPS.length, uniqueItems: true })
+  ),
 });
 export const StartCaseReply = strict({
   caseId: Type.String(),

@@ -19,6 +19,7 @@ import { registerAuth } from './auth';
 import { registerErrorHandler } from './errors';
 import { registerDevMailbox } from './mailbox';
 import { registerRoutes } from './routes';
+import { registerQuotaRoutes } from './routes-quotas';
 import { registerWeb } from '../web';
 
 export interface ApiDeps {
@@ -127,6 +128,7 @@ export async function buildServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   registerRoutes(app, serviceDeps);
+  registerQuotaRoutes(app, serviceDeps);
   registerWeb(app, serviceDeps);
   if (deps.config.env !== 'production' && deps.config.devMailboxUrl) registerDevMailbox(app, deps.config.devMailboxUrl);
   await app.ready();

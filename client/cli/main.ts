@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { basename, dirname, extname, join } from 'node:path';
+import { Argument, Command, CommanderError, Option } from 'commander';
 
 export const EXIT = {
   ok: 0,
@@ -407,6 +407,7 @@ export function buildProgram(): Command {
     });
 
   buildActCommand(program);
+  buildQuotaCommands(program);
   buildAdminCommand(program);
   return program;
 }
@@ -548,6 +549,284 @@ function documentsOf(docs: string[] | undefined): { documents?: { code: string; 
       return { code, issuedOn };
     }),
   };
+}
+
+/** A file from the API (CSV or XLSX): its bytes and the ASCII name the server offers. */
+async function download(opts: GlobalOptions, path: string): Promise<{ bytes: Buffer; filename?: string }> {
+  const token = process.env.CADREFLOW_TOKEN || readCredentials()?.token;
+  if (!token) throw new CliError(EXIT.notAllowed, 'Chưa đăng nhập: chạy "cadreflow login" hoặc đặt CADREFLOW_TOKEN.');
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl(opts)}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  } catch (e) {
+    throw new CliError(EXIT.unavailable, `Không kết nối được tới ${baseUrl(opts)}: ${(e as Error).message}`);
+  }
+  const bytes = Buffer.from(await res.arrayBuffer());
+  if (!res.ok) {
+    let b: { code?: string; message?: string } | undefined;
+    try {
+      b = JSON.parse(bytes.toString('utf8')) as typeof b;
+    } catch {
+      // not JSON
+    }
+    throw new CliError(
+      exitCodeOf(res.status),
+      `${b?.message ?? `Lỗi ${res.status}`}${b?.code ? ` [${b.code}]` : ''}`,
+      b
+    );
+  }
+  const m = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '');
+  return { bytes, ...(m?.[1] ? { filename: m[1] } : {}) };
+}
+
+/** Today's year and quarter in Vietnam. */
+function vnNow(): { year: number; quarter: number; month: string } {
+  const d = new Date(Date.now() + 7 * 3600_000).toISOString();
+  const month = Number(d.slice(5, 7));
+  return { year: Number(d.slice(0, 4)), quarter: Math.ceil(month / 3), month: d.slice(0, 7) };
+}
+
+function writeOut(path: string, data: string | Buffer): void {
+  try {
+    writeFileSync(path, data);
+  } catch (e) {
+    throw new CliError(EXIT.unexpected, `Không ghi được tệp ${path}: ${(e as Error).message}`);
+  }
+}
+
+const REPORT_HELP = `
+Báo cáo:
+  attainment  kết quả phát triển đảng viên theo đơn vị và khối (chỉ tiêu, đã kết nạp, tỷ lệ)
+  briefing    giao ban quý: theo từng cấp ủy, hồ sơ trong hạn / quá hạn / đã báo cáo và kết quả chỉ tiêu
+  attendance  sinh hoạt chi bộ theo cấp ủy trong các tháng đã chọn (chỉ có dạng json)
+
+Ví dụ:
+  cadreflow report attainment --year 2026 --format xlsx --out chi-tieu-2026.xlsx
+  cadreflow report briefing --year 2026 --quarter 3 --format csv > giao-ban.csv
+  cadreflow report attendance --months 2026-09,2026-10`;
+
+function buildQuotaCommands(program: Command): void {
+  program
+    .command('report')
+    .description(
+      'Xem hoặc tải một báo cáo: attainment (chỉ tiêu), briefing (giao ban quý), attendance (sinh hoạt chi bộ)'
+    )
+    .addArgument(
+      new Argument('<báo-cáo>', 'attainment, briefing hoặc attendance').choices([
+        'attainment',
+        'briefing',
+        'attendance',
+      ])
+    )
+    .option('--year <năm>', 'năm của báo cáo (mặc định: năm nay)', int('--year'))
+    .option('--quarter <1-4>', 'quý, cho giao ban quý (mặc định: quý hiện tại)', int('--quarter'))
+    .option('--as-of <YYYY-MM-DD>', 'tính số liệu chỉ tiêu đến ngày này (mặc định: hôm nay hoặc cuối năm)')
+    .option('--months <YYYY-MM,...>', 'các tháng, cho báo cáo sinh hoạt chi bộ (mặc định: tháng này)')
+    .addOption(
+      new Option('--format <dạng>', 'json (xem trên màn hình), csv hoặc xlsx (tải tệp)')
+        .choices(['json', 'csv', 'xlsx'])
+        .default('json')
+    )
+    .option('--out <tệp>', 'ghi kết quả vào tệp này (xlsx không có --out: ghi vào tệp mang tên do máy chủ đặt)')
+    .addHelpText('after', REPORT_HELP)
+    .action(
+      async (
+        which: 'attainment' | 'briefing' | 'attendance',
+        o: {
+          year?: number;
+          quarter?: number;
+          asOf?: string;
+          months?: string;
+          format: 'json' | 'csv' | 'xlsx';
+          out?: string;
+        },
+        cmd: Command
+      ) => {
+        const g = globals(cmd);
+        const now = vnNow();
+        const year = o.year ?? now.year;
+        const quarter = o.quarter ?? now.quarter;
+        if (quarter < 1 || quarter > 4) throw new CliError(EXIT.usage, '--quarter phải là 1, 2, 3 hoặc 4.');
+        const q = new URLSearchParams();
+        let path: string;
+        if (which === 'attendance') {
+          if (o.format !== 'json') throw new CliError(EXIT.usage, 'Báo cáo sinh hoạt chi bộ chỉ có dạng json.');
+          q.set('months', o.months ?? now.month);
+          path = `/api/reports/attendance?${q.toString()}`;
+        } else if (which === 'attainment') {
+          q.set('year', String(year));
+          if (o.asOf) q.set('asOf', o.asOf);
+          path =
+            o.format === 'json'
+              ? `/api/quotas/${year}/attainment${o.asOf ? `?asOf=${encodeURIComponent(o.asOf)}` : ''}`
+              : `/api/reports/attainment.${o.format}?${q.toString()}`;
+        } else {
+          q.set('year', String(year));
+          q.set('quarter', String(quarter));
+          path =
+            o.format === 'json'
+              ? `/api/reports/briefing?${q.toString()}`
+              : `/api/reports/briefing.${o.format}?${q.toString()}`;
+        }
+        if (o.format !== 'json') {
+          const file = await download(g, path);
+          const target =
+            o.out ?? (o.format === 'xlsx' ? basename(file.filename ?? `${which}-${year}.xlsx`) : undefined);
+          if (target === undefined) {
+            process.stdout.write(file.bytes);
+            return;
+          }
+          writeOut(target, file.bytes);
+          out(g, { file: target, bytes: file.bytes.length }, () => `Đã ghi ${target} (${file.bytes.length} byte).`);
+          return;
+        }
+        const r = await request(g, 'GET', path);
+        if (o.out) {
+          writeOut(o.out, `${JSON.stringify(r.body, null, 2)}\n`);
+          out(g, { file: o.out }, () => `Đã ghi ${o.out}.`);
+          return;
+        }
+        if (which === 'attainment')
+          out(
+            g,
+            r.body,
+            (b: {
+              asOf: string;
+              rows: { unitId: string; name: string; depth: number; target: number; attained: number; pct: number }[];
+            }) =>
+              [
+                `Đến ngày ${b.asOf}:`,
+                ...b.rows.map(
+                  (x) => `${'  '.repeat(x.depth)}${x.unitId}  ${x.name}: ${x.attained}/${x.target} (${x.pct}%)`
+                ),
+              ].join('\n')
+          );
+        else if (which === 'briefing')
+          out(
+            g,
+            r.body,
+            (b: {
+              quarter: number;
+              year: number;
+              asOf: string;
+              rows: {
+                committeeId: string;
+                name: string;
+                openCases: number;
+                overdue: number;
+                escalated: number;
+                attained: number;
+                target: number;
+                pct: number;
+              }[];
+            }) =>
+              [
+                `Giao ban quý ${b.quarter}/${b.year} (số liệu đến ${b.asOf}):`,
+                ...b.rows.map(
+                  (x) =>
+                    `${x.committeeId}  ${x.name}: ${x.openCases} hồ sơ đang xử lý, ${x.overdue} quá hạn, ${x.escalated} đã báo cáo; kết nạp ${x.attained}/${x.target} (${x.pct}%)`
+                ),
+              ].join('\n')
+          );
+        else
+          out(
+            g,
+            r.body,
+            (b: {
+              months: string[];
+              items: {
+                committeeId: string;
+                meetings: number;
+                expectedMeetings: number;
+                missed: number;
+                attendancePct: number;
+              }[];
+            }) =>
+              [
+                `Tháng ${b.months.join(', ')}:`,
+                ...b.items.map(
+                  (x) =>
+                    `${x.committeeId}: ${x.meetings}/${x.expectedMeetings} buổi, ${x.missed} lượt chi bộ không họp, dự họp ${x.attendancePct}%`
+                ),
+              ].join('\n')
+          );
+      }
+    );
+
+  const quota = program.command('quota').description('Kế hoạch chỉ tiêu phát triển đảng viên của một năm');
+  quota
+    .command('set')
+    .description(
+      'Lưu kế hoạch chỉ tiêu của một năm từ tệp JSON (quản trị); kế hoạch không khớp bị từ chối và nêu chỗ sai'
+    )
+    .argument('<year>', 'năm', int('năm'))
+    .argument(
+      '<plan.json>',
+      'tệp kế hoạch: {year, rootUnitId, units: [{unitId, parentUnitId, name, target, sectors, groups}]}'
+    )
+    .action(async (year: number, file: string, _o: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const r = await request(g, 'PUT', `/api/quotas/${year}`, readJsonFile(file));
+      out(g, r.body, (b: { units: unknown[] }) => `Đã lưu kế hoạch chỉ tiêu năm ${year} (${b.units.length} đơn vị).`);
+    });
+  quota
+    .command('show')
+    .description('Xem kế hoạch chỉ tiêu của một năm (JSON)')
+    .argument('<year>', 'năm', int('năm'))
+    .action(async (year: number, _o: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const r = await request(g, 'GET', `/api/quotas/${year}`);
+      process.stdout.write(`${JSON.stringify(r.body, null, 2)}\n`);
+      void g;
+    });
+  quota
+    .command('start')
+    .description(
+      'Bắt đầu theo dõi chỉ tiêu của năm: kiểm tra định kỳ, nhắc đơn vị chậm, báo cáo Thường trực (quản trị)'
+    )
+    .argument('<year>', 'năm', int('năm'))
+    .option('--quarterly', 'kiểm tra mỗi quý thay vì mỗi tháng')
+    .option('--threshold <phần-trăm>', 'đơn vị dưới tỷ lệ này so với tiến độ thì bị nhắc (mặc định 80)', Number)
+    .action(async (year: number, o: { quarterly?: boolean; threshold?: number }, cmd: Command) => {
+      const g = globals(cmd);
+      if (o.threshold !== undefined && !(o.threshold >= 0 && o.threshold <= 100))
+        throw new CliError(EXIT.usage, '--threshold phải là một số từ 0 đến 100.');
+      const r = await request(g, 'POST', `/api/quotas/${year}/start`, {
+        ...(o.quarterly ? { frequency: 'quarterly' } : {}),
+        ...(o.threshold !== undefined ? { thresholdPct: o.threshold } : {}),
+      });
+      out(g, r.body, (b: { workflowId: string; created: boolean }) =>
+        b.created
+          ? `Đã bắt đầu theo dõi chỉ tiêu năm ${year} (${b.workflowId}).`
+          : `Việc theo dõi chỉ tiêu năm ${year} đã có (${b.workflowId}).`
+      );
+    });
+
+  const meetings = program.command('meetings').description('Dữ liệu sinh hoạt chi bộ từ Sổ tay đảng viên điện tử');
+  meetings
+    .command('import')
+    .description('Nhập tệp xuất từ Sổ tay (CSV hoặc JSON); tệp có lỗi bị từ chối cả tệp, kèm dòng và lý do')
+    .argument('<file>', 'tệp .csv hoặc .json')
+    .addOption(new Option('--format <dạng>', 'csv hoặc json (mặc định: theo đuôi tệp)').choices(['csv', 'json']))
+    .action(async (file: string, o: { format?: 'csv' | 'json' }, cmd: Command) => {
+      const g = globals(cmd);
+      const ext = extname(file).slice(1).toLowerCase();
+      const format = o.format ?? (ext === 'csv' || ext === 'json' ? ext : undefined);
+      if (!format) throw new CliError(EXIT.usage, `Không biết dạng của tệp ${file}: dùng --format csv hoặc json.`);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new CliError(EXIT.usage, `Không đọc được tệp ${file}: ${(e as Error).message}`);
+      }
+      const r = await request(g, 'POST', '/api/meetings/import', { format, text });
+      out(
+        g,
+        r.body,
+        (b: { imported: number; months: string[] }) =>
+          `Đã nhập ${b.imported} buổi sinh hoạt (tháng ${b.months.join(', ') || '—'}).`
+      );
+    });
 }
 
 function buildAdminCommand(program: Command): void {

@@ -13,11 +13,13 @@ import { formatDeadline } from '../../domain/calendar/format';
 import type { CaseCommand } from '../../domain/chain';
 import { mayAct } from '../../domain/org';
 import type { ProcessKey } from '../../domain/processes/model';
+import type { Group, Sector } from '../../domain/quotas';
 import { campaignCaseId, type CaseView } from '../../workflows/messages';
 import { actOnCase, startCampaign, startCase } from '../cases';
 import { schedulesForCases } from './calendar';
 import { notFound, requireWriter, ServiceError, vnToday, type Actor, type ServiceDeps } from './context';
 import { effectiveRegistry } from './processes';
+import { recordAdmissionSubjectService } from './quotas';
 
 const OPEN_STATUSES: CaseStatus[] = ['open', 'returned'];
 
@@ -67,6 +69,9 @@ export interface StartCaseInput {
   title: string;
   caseUnitId: string;
   subjectName?: string;
+  /** Admission cases only: the sector and groups the admission counts for in the year's quota. */
+  sector?: Sector;
+  groups?: Group[];
 }
 
 export interface StartCampaignInput {
@@ -159,6 +164,21 @@ export async function startCaseService(
   const first = definition.steps.find((s) => s.id === definition.startStep);
   if (first) await checkMayStart(deps, actor, first.actor, input.caseUnitId, first.id);
   const caseId = input.caseId ?? derivedId('hs', actor, input.requestId);
+  if (input.sector !== undefined || input.groups !== undefined) {
+    if (definition.key !== 'admission')
+      throw new ServiceError(
+        422,
+        'INVALID_INPUT',
+        'Khối và đối tượng (sector, groups) chỉ dùng cho hồ sơ kết nạp đảng viên.'
+      );
+    // Recorded before the start (keyed by the case), so that the year's attainment counts the decision.
+    await recordAdmissionSubjectService(deps, {
+      caseId,
+      unitId: input.caseUnitId,
+      ...(input.sector !== undefined ? { sector: input.sector } : {}),
+      ...(input.groups !== undefined ? { groups: input.groups } : {}),
+    });
+  }
   const r = await startCase(
     { client: deps.temporal, registry, taskQueue: deps.config.temporal.taskQueue },
     {

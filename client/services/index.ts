@@ -5,3 +5,4 @@ export * from './cases';
 export * from './org';
 export * from './processes';
 export * from './calendar';
+export * from './quotas';

@@ -66,7 +66,16 @@ export async function startApi(name: string, registry: ProcessRegistry = createD
   const models = createModels(db);
   await ensureIndexes(models);
   const org = apiOrg();
-  await saveOrg(models, org);
+  // Test files start side by side on one database: two upserts of the same person at once can lose the race
+  // with a duplicate key; the retry then replaces what the other wrote (the same data).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await saveOrg(models, org);
+      break;
+    } catch (e) {
+      if (attempt >= 5 || (e as { code?: unknown }).code !== 11000) throw e;
+    }
+  }
   const worker = await startInProcessWorker(config);
   const app = await buildServer({
     config: { ...config, logLevel: 'silent' },
