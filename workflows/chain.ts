@@ -320,6 +320,16 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
     state = startTransition.state;
   }
 
+  // The organisation slice is loaded and the start recorded first in the queue: an act delivered in the
+  // very first activation (its handler runs as soon as it is registered below) waits behind them.
+  const loaded = exclusive(async () => {
+    if (!orgLoaded) {
+      org = await loadOrgSlice({ caseUnitId: input.caseUnitId, onDate: vnDateOf(Date.now()) });
+      orgLoaded = true;
+    }
+    if (startTransition) await carryOut({ auditSeq: 0 } as CaseState, startTransition);
+  });
+
   setHandler(getCaseQuery, () => caseView(ctx(), state));
   setHandler(orgChangedSignal, () => {
     orgDirty = true;
@@ -353,13 +363,7 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
     }
   );
 
-  await exclusive(async () => {
-    if (!orgLoaded) {
-      org = await loadOrgSlice({ caseUnitId: input.caseUnitId, onDate: vnDateOf(Date.now()) });
-      orgLoaded = true;
-    }
-    if (startTransition) await carryOut({ auditSeq: 0 } as CaseState, startTransition);
-  });
+  await loaded;
 
   const closed = (): boolean => !['open', 'returned'].includes(state.status);
   const limit = input.historyEventLimit ?? DEFAULT_HISTORY_LIMIT;

@@ -16,6 +16,7 @@ import {
   caseWorkflowId,
   campaignCaseId,
   prefixOf,
+  recognitionCaseId,
   type CampaignInput,
   type CampaignResult,
   type CaseView,
@@ -40,8 +41,9 @@ export async function admissionWorkflow(input: ChainInput): Promise<CaseView> {
   requireProcess(input, 'admission');
   const result = await chainWorkflow(input);
   if (result.status === 'completed' && input.recognitionDefinition) {
+    // The probation and recognition are a case of their own, with their own record and audit trail.
     const recognition: ChainInput = {
-      caseId: input.caseId,
+      caseId: recognitionCaseId(input.caseId),
       title: input.title.replace(/^Kết nạp đảng viên/, 'Công nhận đảng viên chính thức'),
       caseUnitId: input.caseUnitId,
       subjectName: input.subjectName,
@@ -52,7 +54,7 @@ export async function admissionWorkflow(input: ChainInput): Promise<CaseView> {
     };
     // The probation year outlives this workflow: abandon, do not terminate, when this one closes.
     await startChild(recognitionWorkflow, {
-      workflowId: caseWorkflowId('recognition', input.caseId),
+      workflowId: caseWorkflowId('recognition', recognitionCaseId(input.caseId)),
       args: [recognition],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

@@ -178,6 +178,11 @@ export function parseWorkflowId(workflowId: string): { prefix: WorkflowPrefix; i
   return prefix && i < workflowId.length - 1 ? { prefix, id: workflowId.slice(i + 1) } : undefined;
 }
 
+/** The case of a member's probation and official recognition that follows an admission case. */
+export function recognitionCaseId(admissionCaseId: string): string {
+  return `${admissionCaseId}.cn`;
+}
+
 export function campaignWorkflowId(campaignId: string): string {
   return `campaign:${campaignId}`;
 }

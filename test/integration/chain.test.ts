@@ -24,7 +24,13 @@ import {
   withTestDurations,
   type ProcessDefinition,
 } from '../../domain/processes';
-import { caseWorkflowId, campaignWorkflowId, type CampaignResult, type CaseView } from '../../workflows/messages';
+import {
+  caseWorkflowId,
+  campaignWorkflowId,
+  recognitionCaseId,
+  type CampaignResult,
+  type CaseView,
+} from '../../workflows/messages';
 import type { RunningWorker } from '../../worker/worker';
 import { BODY, buildOrg, ORG_FROM, PERSON } from '../unit/fixtures/org';
 import {
@@ -181,16 +187,25 @@ describe('admission and recognition', () => {
     );
 
     // The probation (3 s here instead of 12 months) ends by itself; the chi bộ and committees then vote and decide.
-    const recHandle = client.workflow.getHandle(caseWorkflowId('recognition', caseId));
+    const recognitionId = recognitionCaseId(caseId);
+    const recHandle = client.workflow.getHandle(caseWorkflowId('recognition', recognitionId));
     const probation = await eventually('the recognition case', async () =>
-      getCase(client, 'recognition', caseId).catch(() => undefined)
+      getCase(client, 'recognition', recognitionId).catch(() => undefined)
     );
     expect(probation.current?.stepId).toBe('C13');
-    const finished = await runToEnd('recognition', caseId, recognition);
+    const finished = await runToEnd('recognition', recognitionId, recognition);
     expect(finished.status).toBe('completed');
     expect(finished.state.runs.map((r) => r.stepId)).toEqual(['C13', 'C15', 'C16', 'C17']);
     await recHandle.result();
     await recordHistory(recHandle, 'recognition-completed');
+    // The recognition is a case of its own: its record and audit trail do not touch the admission's.
+    expect(await models.Case.findById(recognitionId).lean()).toMatchObject({
+      status: 'completed',
+      process: 'recognition',
+    });
+    expect(await models.Case.findById(caseId).lean()).toMatchObject({ status: 'completed', process: 'admission' });
+    expect((await verifyAuditChain(models, recognitionId)).ok).toBe(true);
+    expect((await verifyAuditChain(models, caseId)).ok).toBe(true);
   });
 
   test('a real admission case: C11 is due 60 working days after the chi bộ resolution (C8), as the calendar counts', async () => {
@@ -334,6 +349,28 @@ describe('deadlines, the ladder and obstacles', () => {
     await sleep(2_500);
     const after = await models.Outbox.countDocuments({ caseId, stepId: 'P1' });
     expect(after).toBe(5);
+    await actOnCase(client, 'planning', caseId, {
+      personId: PERSON.communeSecretary,
+      command: { type: 'withdraw', reason: 'Kết thúc kiểm thử' },
+    });
+  });
+
+  test('an act sent the moment a case starts waits for the case to be ready, and is applied', async () => {
+    const def = withTestDurations(planningV1, 600);
+    const caseId = uniqueId('planning');
+    await startCase(deps(), {
+      process: 'planning',
+      caseId,
+      title: `Hồ sơ thử ${caseId}`,
+      caseUnitId: BODY.commune,
+      definition: def,
+    });
+    const view = await actOnCase(client, 'planning', caseId, {
+      requestId: uniqueId('req'),
+      personId: PERSON.communeSecretary,
+      command: { type: 'approve', note: 'Đồng ý ngay' },
+    });
+    expect(view.state.runs[0]).toMatchObject({ stepId: 'P1', outcome: 'approved', actedBy: PERSON.communeSecretary });
     await actOnCase(client, 'planning', caseId, {
       personId: PERSON.communeSecretary,
       command: { type: 'withdraw', reason: 'Kết thúc kiểm thử' },
