@@ -52,28 +52,30 @@ export async function saveOrg(models: Models, org: OrgSnapshot): Promise<void> {
   const upsert = <T extends { _id: string }>(doc: T) => ({
     replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true },
   });
-  const writes: Promise<unknown>[] = [];
+  // One collection at a time: FerretDB on PostgreSQL was seen to stall when several bulk replaces of
+  // existing documents ran side by side on one connection pool.
+  const writes: Array<() => Promise<unknown>> = [];
   if (org.bodies.length > 0) {
-    writes.push(models.OrgBody.bulkWrite(org.bodies.map((b) => upsert({ _id: orgBodyDocId(b), ...b }))));
+    writes.push(() => models.OrgBody.bulkWrite(org.bodies.map((b) => upsert({ _id: orgBodyDocId(b), ...b }))));
   }
   if (org.people.length > 0) {
-    writes.push(
+    writes.push(() =>
       models.PersonModel.bulkWrite(org.people.map((p) => upsert({ _id: p.id, name: p.name, email: p.email })))
     );
   }
   if (org.assignments.length > 0) {
-    writes.push(
+    writes.push(() =>
       models.RoleAssignmentModel.bulkWrite(org.assignments.map((a) => upsert({ _id: roleAssignmentDocId(a), ...a })))
     );
   }
   if (org.delegations.length > 0) {
-    writes.push(
+    writes.push(() =>
       models.DelegationModel.bulkWrite(
         org.delegations.map(({ id, ...d }) => upsert({ _id: id, ...(JSON.parse(JSON.stringify(d)) as typeof d) }))
       )
     );
   }
-  await Promise.all(writes);
+  for (const write of writes) await write();
 }
 
 /** The whole organisation, every version, in a stable order. */

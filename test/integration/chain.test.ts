@@ -572,4 +572,4 @@ test('the worker killed mid-flow: the case goes on with no duplicate e-mail or a
   } finally {
     await proc.stop();
   }
-});
+}, 300_000);
