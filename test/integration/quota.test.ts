@@ -37,7 +37,10 @@ import { mailbox, mongo, startInProcessWorker, temporalClient, testConfig, uniqu
 import { recordHistory } from '../support/history';
 
 const YEAR = 2030;
-const config = testConfig(uniqueId('quota'));
+// Its own database: the meeting flags and the briefing read every committee and case of the database,
+// and the other test files add theirs to the shared one.
+const base = testConfig(uniqueId('quota'));
+const config = { ...base, mongodbUrl: base.mongodbUrl.replace(/\/[^/]*$/, `/${uniqueId('quota').replace(/-/g, '_')}`) };
 const pad = (n: number): string => String(n).padStart(2, '0');
 /** C01 … C21, each with one cell Cnn-K and a secretary; with the fixture's X that makes 22 committees. */
 const COMMITTEES = Array.from({ length: 21 }, (_, i) => `C${pad(i + 1)}`);
@@ -226,6 +229,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.shutdown();
   await temporal?.close();
+  await db?.dropDatabase().catch(() => undefined);
   await db?.close();
 });
 
