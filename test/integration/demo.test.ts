@@ -65,4 +65,4 @@ test('the demo province loads once, with cases in every state, escalations withi
     (await mailbox('demo-qh-canh-bao')).some((m) => m.to.includes('thuongtruc@tinhuy.songlam.example.vn'))
   );
   expect(await mailbox('demo-cd-vuong-mac')).toHaveLength(1);
-});
+}, 300_000);
