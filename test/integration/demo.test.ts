@@ -12,6 +12,8 @@ import { eventually, mailbox, mongo, startInProcessWorker, temporalClient, testC
 
 const base = testConfig(uniqueId('demo'));
 const config = { ...base, mongodbUrl: base.mongodbUrl.replace(/\/[^/]*$/, `/${uniqueId('demo').replace(/-/g, '_')}`) };
+/** The web test seeds the demo province on the same Temporal server: its case IDs must differ. */
+const PREFIX = 'dt-';
 let db: mongoose.Connection;
 let models: Models;
 let worker: RunningWorker;
@@ -37,6 +39,7 @@ test('the demo province loads once, with cases in every state, escalations withi
     client: temporal.client,
     registry: createDefaultRegistry(),
     taskQueue: config.temporal.taskQueue,
+    idPrefix: PREFIX,
   };
   const first = await seedDemo(deps);
   expect(first.loaded).toBe(true);
@@ -56,13 +59,13 @@ test('the demo province loads once, with cases in every state, escalations withi
   );
   const escalated = await eventually(
     'the escalated demo case',
-    async () => (await models.Case.findById('demo-qh-canh-bao').lean())?.escalationLevel === 'escalation',
+    async () => (await models.Case.findById(`${PREFIX}demo-qh-canh-bao`).lean())?.escalationLevel === 'escalation',
     60_000
   );
   expect(escalated).toBe(true);
   // The projection is written before the e-mail goes out: wait for the e-mail itself.
   await eventually('the escalation e-mail to Thường trực Tỉnh ủy', async () =>
-    (await mailbox('demo-qh-canh-bao')).some((m) => m.to.includes('thuongtruc@tinhuy.songlam.example.vn'))
+    (await mailbox(`${PREFIX}demo-qh-canh-bao`)).some((m) => m.to.includes('thuongtruc@tinhuy.songlam.example.vn'))
   );
-  expect(await mailbox('demo-cd-vuong-mac')).toHaveLength(1);
+  expect(await mailbox(`${PREFIX}demo-cd-vuong-mac`)).toHaveLength(1);
 }, 300_000);

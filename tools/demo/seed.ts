@@ -66,6 +66,11 @@ export interface DemoDeps {
   client: Client;
   registry: ProcessRegistry;
   taskQueue: string;
+  /**
+   * Prepended to every case ID. Workflow IDs are business IDs, unique on the Temporal server: two demo
+   * provinces on one server (tests on separate databases) need distinct case IDs.
+   */
+  idPrefix?: string;
   log?: (line: string) => void;
 }
 
@@ -88,11 +93,12 @@ export async function seedDemo(deps: DemoDeps): Promise<DemoSummary> {
   let count = 0;
   const start = async (
     definition: ProcessDefinition,
-    caseId: string,
+    localId: string,
     title: string,
     caseUnitId: string,
     subjectName?: string
   ): Promise<CaseView> => {
+    const caseId = `${deps.idPrefix ?? ''}${localId}`;
     await startCase(
       { client: deps.client, registry: deps.registry, taskQueue: deps.taskQueue },
       { process: definition.key, caseId, title, caseUnitId, subjectName, definition }
