@@ -30,25 +30,12 @@ export interface CaseActivityDeps {
   now?: () => Date;
 }
 
-export interface CaseMailInput {
+/** What the workflow sends: the template's content less the link, which the activity builds, plus the outbox key. */
+export type CaseMailInput = Omit<CaseMailContent, 'caseUrl'> & {
   /** The outbox key: the e-mail goes out once per (case, step, level, round). */
   key: { caseId: string; stepId: string; level: string; round: number };
   kind: CaseMailKind;
-  to: string[];
-  caseId: string;
-  caseTitle: string;
-  processTitle: string;
-  stepTitle: string;
-  actorLabel: string;
-  actorNames: string[];
-  /** e.g. "60 ngày làm việc — hạn 03/03/2026" */
-  deadlineText?: string;
-  overdueWorkingDays?: number;
-  round: number;
-  reporterName?: string;
-  obstacleText?: string;
-  decisionText?: string;
-}
+};
 
 export interface VerifyAuditInput {
   /** One case; every case when absent. */

@@ -12,9 +12,9 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { actOnCase } from '../../client/cases';
 import { CaseActionError } from '../../client/temporal';
 import { OFFICIAL_SCHEDULES } from '../../domain/calendar/schedules';
-import type { ActRequest, CaseCommand } from '../../domain/chain';
+import type { ActRequest } from '../../domain/chain';
 import { mayAct, type OrgSnapshot } from '../../domain/org';
-import type { ProcessDefinition, StepDefinition } from '../../domain/processes/model';
+import type { ProcessDefinition } from '../../domain/processes/model';
 import { REPO_ROOT } from '../../tools/stack/binaries';
 import { caseWorkflowId, ENTRY_WORKFLOW, prefixOf, type CaseView, type ChainInput } from '../../workflows/messages';
 
@@ -190,17 +190,8 @@ export function actorsByStep(
   return actors;
 }
 
-/** The act that moves a step forward. */
-export function passingCommand(step: StepDefinition | undefined): CaseCommand {
-  switch (step?.act) {
-    case 'vote':
-      return { type: 'vote', tally: { base: 20, present: 19, approve: 18, reject: 1, abstain: 0 } };
-    case 'appraisal':
-      return { type: 'appraise', outcome: 'recommend', note: 'Đủ điều kiện' };
-    default:
-      return { type: 'approve', note: 'Đồng ý' };
-  }
-}
+import { passingCommand } from '../../tools/demo/drive';
+export { passingCommand };
 
 export interface CaseSpec {
   caseId: string;

@@ -6,7 +6,7 @@
 import { vnDateOf } from '../../domain/calendar/days';
 import type { CaseCommand } from '../../domain/chain';
 import { mayAct, type OrgSnapshot } from '../../domain/org';
-import type { ProcessDefinition } from '../../domain/processes/model';
+import type { ProcessDefinition, StepDefinition } from '../../domain/processes/model';
 import type { CaseView } from '../../workflows/messages';
 
 /** Someone who may act on the case's current step (or on its returned dossier) today. */
@@ -31,7 +31,11 @@ export function actorFor(org: OrgSnapshot, view: CaseView, definition: ProcessDe
 
 /** The act that moves the current step forward: a passing vote, a recommending appraisal, or approval. */
 export function passingAct(view: CaseView, definition: ProcessDefinition): CaseCommand {
-  const step = definition.steps.find((s) => s.id === view.current?.stepId);
+  return passingCommand(definition.steps.find((s) => s.id === view.current?.stepId));
+}
+
+/** The act that passes a step: a passing vote, a recommending appraisal, or approval. */
+export function passingCommand(step: StepDefinition | undefined): CaseCommand {
   switch (step?.act) {
     case 'vote':
       return { type: 'vote', tally: { base: 20, present: 19, approve: 18, reject: 1, abstain: 0 } };
