@@ -3,14 +3,15 @@
  * - the Temporal CLI (its dev server), `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`; later
  *   tags carry a `replace` line and cannot be go-installed;
  * - FerretDB v1.24.2 embedded in our own small program under tools/ferretdb (the upstream command panics
- *   at start for a missing version file when go-installed).
+ *   at start for a missing version file when go-installed), built from a copy of FerretDB's module with the
+ *   small patches of tools/ferretdb/patches.json applied (each says why).
  * Both land in tools/.bin (git-ignored) and are rebuilt only when missing or of another version, which a
  * stamp file records (the CLI built this way prints `0.0.0-DEV` as its version). TEMPORAL_CLI_PATH and
  * FERRETDB_PATH point at existing binaries instead.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The repository root, found from this file whether it runs from sources (ts-jest) or from dist/. */
@@ -99,7 +100,42 @@ export async function ensureTemporalCli(log: Log = console.log): Promise<string>
   return bin;
 }
 
-/** Path of the FerretDB launcher, rebuilt when missing or when its sources (main.go, go.mod, go.sum) changed. */
+interface FerretDbPatches {
+  module: string;
+  why: string;
+  patches: Array<{ why: string; file: string; find: string; replace: string; count: number }>;
+}
+
+/**
+ * A build directory holding the launcher's sources and a patched copy of FerretDB's module, which its
+ * go.mod points at with a `replace` (Go does not let a build overlay files of the module cache).
+ */
+function preparePatchedBuild(buildDir: string, spec: FerretDbPatches): void {
+  const download = spawnSync('go', ['mod', 'download', '-json', spec.module], { cwd: FERRETDB_SRC, encoding: 'utf8' });
+  if (download.status !== 0) throw new ToolError(`go mod download ${spec.module} failed:\n${download.stderr}`);
+  const moduleDir = (JSON.parse(download.stdout) as { Dir?: string }).Dir;
+  if (!moduleDir) throw new ToolError(`go mod download ${spec.module} did not say where the module is`);
+  rmSync(buildDir, { recursive: true, force: true });
+  mkdirSync(buildDir, { recursive: true });
+  for (const f of ['main.go', 'go.mod', 'go.sum']) cpSync(join(FERRETDB_SRC, f), join(buildDir, f));
+  const copy = join(buildDir, 'ferretdb-module');
+  cpSync(moduleDir, copy, { recursive: true });
+  for (const p of spec.patches) {
+    const file = join(copy, p.file);
+    const source = readFileSync(file, 'utf8');
+    const found = source.split(p.find).length - 1;
+    if (found !== p.count)
+      throw new ToolError(`tools/ferretdb/patches.json: expected ${p.count} match(es) in ${p.file}, found ${found}`);
+    chmodSync(file, 0o644); // the module cache's files are read-only
+    writeFileSync(file, source.split(p.find).join(p.replace));
+  }
+  writeFileSync(
+    join(buildDir, 'go.mod'),
+    `${readFileSync(join(buildDir, 'go.mod'), 'utf8')}\nreplace ${spec.module} => ./ferretdb-module\n`
+  );
+}
+
+/** Path of the FerretDB launcher, rebuilt when missing or when its sources (main.go, go.mod, go.sum, patches) changed. */
 export async function ensureFerretDb(log: Log = console.log): Promise<string> {
   const override = process.env.FERRETDB_PATH;
   if (override) {
@@ -109,7 +145,7 @@ export async function ensureFerretDb(log: Log = console.log): Promise<string> {
   const bin = join(TOOLS_BIN, 'cadreflow-ferretdb');
   const stamp = join(TOOLS_BIN, 'cadreflow-ferretdb.version');
   const hash = createHash('sha256');
-  for (const f of ['main.go', 'go.mod', 'go.sum']) hash.update(readFileSync(join(FERRETDB_SRC, f)));
+  for (const f of ['main.go', 'go.mod', 'go.sum', 'patches.json']) hash.update(readFileSync(join(FERRETDB_SRC, f)));
   const expected = hash.digest('hex');
   if (existsSync(bin) && stampMatches(stamp, expected)) return bin;
   requireGo('FerretDB');
@@ -117,7 +153,13 @@ export async function ensureFerretDb(log: Log = console.log): Promise<string> {
   log(
     'Building the FerretDB launcher (MongoDB-protocol server) into tools/.bin: it is missing or its sources changed. About 1–2 minutes cold.'
   );
-  await goBuild('FerretDB', ['build', '-o', bin, '.'], FERRETDB_SRC, {}, log);
+  const buildDir = join(TOOLS_BIN, 'ferretdb-build');
+  preparePatchedBuild(
+    buildDir,
+    JSON.parse(readFileSync(join(FERRETDB_SRC, 'patches.json'), 'utf8')) as FerretDbPatches
+  );
+  await goBuild('FerretDB', ['build', '-o', bin, '.'], buildDir, {}, log);
+  rmSync(buildDir, { recursive: true, force: true });
   writeFileSync(stamp, `${expected}\n`);
   return bin;
 }
