@@ -5,18 +5,19 @@
  * keyed by business ids and guarded by the case's revision, and each e-mail goes through the outbox once
  * per (case, step, level, round).
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { OrgSnapshot } from '../domain/org';
 import { sendOnce, type MailTransport } from './mail/outbox';
 import { caseMail, type CaseMailContent, type CaseMailKind } from './mail/templates';
 import { verifyAuditChain, type AuditVerification } from './store/audit';
-import { persistCase, type PersistCaseInput } from './store/case-store';
+import { persistCase, type PersistCaseInput, type PersistCaseResult } from './store/case-store';
 import { loadOrgSlice, type LoadOrgSliceInput } from './store/org-store';
 import type { Models } from './store/models';
 
 export type { AuditAppend, AuditProblem, AuditProblemCode, AuditVerification } from './store/audit';
 export { verifyAuditChain } from './store/audit';
-export type { CaseProjection, PersistCaseInput, StepRunView } from './store/case-store';
+export type { CaseProjection, PersistCaseInput, PersistCaseResult, StepRunView } from './store/case-store';
 export { loadCase } from './store/case-store';
 export type { LoadOrgSliceInput } from './store/org-store';
 export { loadOrg, saveOrg } from './store/org-store';
@@ -42,6 +43,18 @@ export interface VerifyAuditInput {
   caseId?: string;
 }
 
+/** How often an e-mail activity heartbeats: well inside the workflow's 30-second heartbeat timeout. */
+const MAIL_HEARTBEAT_MS = 5_000;
+
+/** The running activity's context, or undefined when called outside an activity. */
+function currentContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Addresses trimmed, empty ones dropped, each once (case-insensitive), in the order given. */
 function recipients(to: readonly string[]): string[] {
   const seen = new Set<string>();
@@ -63,8 +76,8 @@ export function createCaseActivities(deps: CaseActivityDeps) {
      * then the case document, each only if the stored revision is older. A retry of an older revision
      * changes nothing; an audit entry whose predecessor is not stored yet fails retryably.
      */
-    async persistCase(input: PersistCaseInput): Promise<void> {
-      await persistCase(deps.models, input);
+    async persistCase(input: PersistCaseInput): Promise<PersistCaseResult> {
+      return persistCase(deps.models, input);
     },
 
     /** The bodies, roles, delegations and people a case of `caseUnitId` needs (see loadOrgSlice). */
@@ -97,7 +110,15 @@ export function createCaseActivities(deps: CaseActivityDeps) {
         decisionText: input.decisionText,
         caseUrl: `${deps.publicUrl}/cases/${encodeURIComponent(input.caseId)}`,
       };
-      return sendOnce(deps.models, deps.mail, input.key, caseMail(input.kind, content), now);
+      // Heartbeats while it sends (the workflow's heartbeat timeout is 30 s); called outside an activity
+      // (tests, tools) it just sends.
+      const beat = currentContext();
+      const timer = beat ? setInterval(() => beat.heartbeat(), MAIL_HEARTBEAT_MS) : undefined;
+      try {
+        return await sendOnce(deps.models, deps.mail, input.key, caseMail(input.kind, content), now);
+      } finally {
+        clearInterval(timer);
+      }
     },
 
     /** Recomputes the audit chain of one case or of all, and reports every break found. */

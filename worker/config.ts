@@ -23,6 +23,11 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_ADDRESS: { schema: z.string().min(1), default: '127.0.0.1:7233', doc: 'host:port of the Temporal frontend' },
   TEMPORAL_NAMESPACE: { schema: z.string().min(1), default: 'default', doc: 'Temporal namespace' },
   TEMPORAL_TASK_QUEUE: { schema: z.string().min(1), default: 'cadreflow', doc: 'task queue of the cadreflow worker' },
+  TEMPORAL_CACHED_WORKFLOWS: {
+    schema: z.coerce.number().int().min(2).max(100_000),
+    default: '1000',
+    doc: 'how many cases the worker keeps in memory between their steps (the others are replayed from their history when they next wake); bounds its memory',
+  },
   MONGODB_URL: {
     schema: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb://'),
     default: 'mongodb://127.0.0.1:27017/cadreflow',
@@ -81,7 +86,7 @@ export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
 
 export interface Config {
   env: 'development' | 'test' | 'production';
-  temporal: { address: string; namespace: string; taskQueue: string };
+  temporal: { address: string; namespace: string; taskQueue: string; cachedWorkflows: number };
   mongodbUrl: string;
   smtp: { host: string; port: number; secure: boolean; user: string; password: string; from: string };
   publicUrl: string;
@@ -118,7 +123,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     env: v.CADREFLOW_ENV,
-    temporal: { address: v.TEMPORAL_ADDRESS, namespace: v.TEMPORAL_NAMESPACE, taskQueue: v.TEMPORAL_TASK_QUEUE },
+    temporal: {
+      address: v.TEMPORAL_ADDRESS,
+      namespace: v.TEMPORAL_NAMESPACE,
+      taskQueue: v.TEMPORAL_TASK_QUEUE,
+      cachedWorkflows: v.TEMPORAL_CACHED_WORKFLOWS,
+    },
     mongodbUrl: v.MONGODB_URL,
     smtp: {
       host: v.SMTP_HOST,

@@ -8,12 +8,15 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
+  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AuditAppend, CaseMailInput, CaseProjection } from '../activities/case-activities';
+import type { AuditAppend, CaseMailInput, CaseProjection, PersistCaseResult } from '../activities/case-activities';
 import { vnDateOf } from '../domain/calendar/days';
 import { formatDeadline } from '../domain/calendar/format';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar';
@@ -37,6 +40,7 @@ import { actorRecipients, holdersOf, recipientsFor, resolveBody, type OrgSnapsho
 import type { StepDefinition } from '../domain/processes/model';
 import {
   actOnCaseUpdate,
+  auditTailQuery,
   getCaseQuery,
   orgChangedSignal,
   type CaseView,
@@ -44,16 +48,51 @@ import {
   type RejectionDetails,
 } from './messages';
 
-const { persistCase, loadOrgSlice, sendCaseMail } = proxyActivities<Activities>({
+// A lost mail server or database is waited out: every activity is idempotent.
+const RETRY: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  nonRetryableErrorTypes: ['NO_RECIPIENT'],
+};
+
+const remote = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  // A lost mail server or database is waited out: every activity is idempotent.
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '30 seconds',
-    nonRetryableErrorTypes: ['NO_RECIPIENT'],
-  },
+  retry: RETRY,
 });
+
+/**
+ * E-mails: an attempt heartbeats while it works, so one that is only slow (a loaded database, a slow mail
+ * server) is left to finish instead of being retried beside it — which the outbox's lease could not always
+ * stop when the database itself lagged by a minute — and one whose worker died is retried within the
+ * heartbeat timeout.
+ */
+const mailing = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: RETRY,
+});
+
+/**
+ * The record and the organisation slice are short database calls on the worker that runs the case, so they
+ * run as local activities: an act is one workflow task, not three round trips through the Temporal server.
+ * A crash mid-call re-runs the call in the next workflow task; both are idempotent. E-mails stay ordinary
+ * activities (an SMTP outage can outlast a workflow task by far).
+ */
+const local = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: RETRY,
+});
+
+/** Cases started before the record went local keep replaying with ordinary activities. */
+const LOCAL_STORE_PATCH = 'store-as-local-activities';
+
+/**
+ * E-mails are sent beside the case, not in its queue: an act or a timer no longer waits for the e-mails of the
+ * one before it, so a mail server down for an hour holds up no one's sign-off. Cases that ran before keep
+ * replaying with each e-mail awaited in turn.
+ */
+const MAIL_BESIDE_PATCH = 'mail-beside-the-queue';
 
 const DEFAULT_HISTORY_LIMIT = 10_000;
 
@@ -258,6 +297,11 @@ function mailInput(ctx: ChainContext, state: CaseState, effect: MailEffect, now:
  */
 export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
   const calendar = createWorkingCalendar({ schedules: input.schedules });
+  // (The proxies resolve names on access: picked by name, never spread.)
+  const store = patched(LOCAL_STORE_PATCH) ? local : remote;
+  const { persistCase, loadOrgSlice } = store;
+  const { sendCaseMail } = mailing;
+  const mailBeside = patched(MAIL_BESIDE_PATCH);
   // Handlers are registered before the first await, so that a query or an act right after the start
   // finds them; until the organisation slice is loaded, acts are checked in full only by the handler,
   // which runs after the load.
@@ -266,7 +310,8 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
   const ctx = (): ChainContext => ({ definition: input.definition, calendar, org });
   let orgDirty = false;
 
-  // Acts and timers change the state one at a time: each waits for the previous one's activities.
+  // Acts and timers change the state one at a time: each waits for the previous one's record to be written
+  // (its e-mails go beside the queue, see `sending`).
   let queue: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const next = queue.then(fn);
@@ -274,7 +319,22 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
     return next;
   };
 
+  // The e-mails under way; every one is waited for before the case ends or continues as new.
+  const sending = new Set<Promise<void>>();
+  let mailFailure: Error | undefined;
+  /** Until no act or timer is in hand and no e-mail under way (an act let in meanwhile may send more). */
+  const settled = async (): Promise<void> => {
+    for (;;) {
+      await queue;
+      await condition(allHandlersFinished);
+      if (sending.size === 0) break;
+      await Promise.all([...sending]);
+    }
+    if (mailFailure !== undefined) throw mailFailure;
+  };
+
   let state: CaseState;
+  let written: PersistCaseResult | undefined;
   const carryOut = async (before: CaseState, t: Transition): Promise<void> => {
     if (t.effects.length === 0 && t.state === before) return;
     const now = Date.now();
@@ -294,10 +354,29 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
       });
     }
     state = t.state;
-    await persistCase({ projection: projection(ctx(), t.state, input, now), audit });
+    // What the previous write answered (the audit's tail, the runs as written) spares the next one its reads.
+    written =
+      (await persistCase({ projection: projection(ctx(), t.state, input, now), audit, previous: written })) ??
+      undefined;
     for (const e of t.effects.filter((x): x is MailEffect => x.kind === 'mail')) {
       const mail = mailInput(ctx(), t.state, e, now);
-      if (mail.to.length > 0) await sendCaseMail(mail);
+      if (mail.to.length === 0) continue;
+      if (!mailBeside) {
+        await sendCaseMail(mail);
+        continue;
+      }
+      // Retried until sent (only a message with no recipient fails for good): the failure, should one come,
+      // fails the case when it ends, as it did when each e-mail was awaited.
+      const sent: Promise<void> = sendCaseMail(mail).then(
+        () => {
+          sending.delete(sent);
+        },
+        (e: unknown) => {
+          mailFailure ??= e instanceof Error ? e : new Error(String(e));
+          sending.delete(sent);
+        }
+      );
+      sending.add(sent);
     }
   };
 
@@ -331,6 +410,7 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
   });
 
   setHandler(getCaseQuery, () => caseView(ctx(), state));
+  setHandler(auditTailQuery, () => written?.audit ?? null);
   setHandler(orgChangedSignal, () => {
     orgDirty = true;
   });
@@ -389,12 +469,10 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
     }
     const info = workflowInfo();
     if (!closed() && (info.continueAsNewSuggested || info.historyLength > limit)) {
-      await queue;
-      await condition(allHandlersFinished);
+      await settled();
       await continueAsNew<typeof chainWorkflow>({ ...input, resume: { state, org } });
     }
   }
-  await queue;
-  await condition(allHandlersFinished);
+  await settled();
   return caseView(ctx(), state);
 }

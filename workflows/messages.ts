@@ -135,6 +135,13 @@ export interface CaseView {
 export const actOnCaseUpdate = defineUpdate<CaseView, [ActRequest]>('actOnCase');
 /** The case as it stands. */
 export const getCaseQuery = defineQuery<CaseView>('getCase');
+/**
+ * The last audit entry the case's workflow wrote (its sequence number and hash), kept in the workflow's
+ * history: the anchor against which the stored chain is checked, since a tamperer who changes the last
+ * entries and computes their hashes again leaves a chain that is whole in MongoDB. Null until the
+ * workflow has written in its current run.
+ */
+export const auditTailQuery = defineQuery<{ seq: number; hash: string } | null>('auditTail');
 /** The organisation data changed (roles, delegations): the case reloads its slice. */
 export const orgChangedSignal = defineSignal('orgChanged');
 

@@ -5,14 +5,32 @@
  * finds it sent and does nothing. SMTP failures put it back to pending and throw, so the activity's
  * retry policy waits out a lost mail server.
  *
+ * A claim is a lease: it carries a token of the attempt that holds it, and that attempt renews it every
+ * CLAIM_RENEW_MS while it works, so an attempt that is only slow (a loaded database, a slow mail server, an
+ * activity past its timeout that still runs) keeps it, and a retry meanwhile finds it busy. Only an attempt
+ * that stopped renewing — its worker died — loses it, after CLAIM_LEASE_MS; and an attempt sends only while
+ * the stored claim is still its own.
+ *
+ * The "sent" mark after the SMTP server accepted the message is retried for MARK_RETRY_MS (a database
+ * answering "busy" once must not turn into a second e-mail a lease later).
+ *
  * The one window left: a worker that dies after the SMTP server accepted the message and before it was
  * marked sent. Its claim expires after CLAIM_LEASE_MS and the message is sent again with the same
  * Message-ID, which lets the receiving server or client discard the copy.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Models, OutboxDoc } from '../store/models';
 
 export const CLAIM_LEASE_MS = 60_000;
+export const CLAIM_RENEW_MS = 10_000;
+/** How long the "sent" mark is retried after the SMTP server accepted the message. */
+export const MARK_RETRY_MS = 120_000;
+
+/** The lease's timings; tests shorten them. */
+export interface LeaseTimings {
+  leaseMs: number;
+  renewMs: number;
+}
 
 export interface OutboxKey {
   caseId: string;
@@ -55,7 +73,8 @@ export async function sendOnce(
   transport: MailTransport,
   key: OutboxKey,
   mail: OutgoingMail,
-  now: () => Date = () => new Date()
+  now: () => Date = () => new Date(),
+  lease: LeaseTimings = { leaseMs: CLAIM_LEASE_MS, renewMs: CLAIM_RENEW_MS }
 ): Promise<OutboxResult> {
   const id = outboxId(key);
   const messageId = messageIdFor(key);
@@ -79,33 +98,67 @@ export async function sendOnce(
     { upsert: true }
   );
   const claimedAt = now();
+  const claimToken = randomUUID();
   const claim = await models.Outbox.updateOne(
     {
       _id: id,
       $or: [
         { status: 'pending' },
-        { status: 'sending', claimedAt: { $lt: new Date(claimedAt.getTime() - CLAIM_LEASE_MS) } },
+        { status: 'sending', claimedAt: { $lt: new Date(claimedAt.getTime() - lease.leaseMs) } },
       ],
     },
-    { $set: { status: 'sending', claimedAt }, $inc: { attempts: 1 } }
+    { $set: { status: 'sending', claimedAt, claimToken }, $inc: { attempts: 1 } }
   );
   if (claim.modifiedCount === 0) {
     const doc = await models.Outbox.findById(id).lean<OutboxDoc>();
     if (doc?.status === 'sent') return { status: 'already-sent', messageId };
     throw new OutboxBusyError(id);
   }
-  // The stored copy is what goes out: a retry with a re-rendered body must not change the message.
-  const stored = await models.Outbox.findById(id).lean<OutboxDoc>();
-  if (!stored) throw new Error(`outbox message ${id} vanished after it was claimed`);
+  const ours = { _id: id, status: 'sending', claimToken } as const;
+  let renewing = Promise.resolve();
+  const renewal = setInterval(() => {
+    renewing = renewing
+      .then(() => models.Outbox.updateOne(ours, { $set: { claimedAt: now() } }))
+      .then(
+        () => undefined,
+        () => undefined // a failed renewal is retried at the next tick; the lease has room for several
+      );
+  }, lease.renewMs);
   try {
-    await transport.send({ to: stored.to, subject: stored.subject, text: stored.text, html: stored.html, messageId });
-  } catch (e) {
-    await models.Outbox.updateOne(
-      { _id: id, status: 'sending' },
-      { $set: { status: 'pending', lastError: (e as Error).message } }
-    );
-    throw e;
+    // The stored copy is what goes out: a retry with a re-rendered body must not change the message. Sent
+    // only while the claim is still this attempt's.
+    const stored = await models.Outbox.findById(id).lean<OutboxDoc>();
+    if (!stored) throw new Error(`outbox message ${id} vanished after it was claimed`);
+    if (stored.status !== 'sending' || stored.claimToken !== claimToken) {
+      if (stored.status === 'sent') return { status: 'already-sent', messageId };
+      throw new OutboxBusyError(id);
+    }
+    try {
+      await transport.send({ to: stored.to, subject: stored.subject, text: stored.text, html: stored.html, messageId });
+    } catch (e) {
+      await models.Outbox.updateOne(ours, {
+        $set: { status: 'pending', lastError: (e as Error).message },
+        $unset: { claimToken: 1 },
+      });
+      throw e;
+    }
+    // The message is out: the mark must land, or the lease would lapse and another attempt send it again.
+    // A busy or briefly lost database is retried (the lease renewed meanwhile) before giving up.
+    for (let pause = 200, giveUpAt = Date.now() + MARK_RETRY_MS; ; pause = Math.min(pause * 2, 5_000)) {
+      try {
+        await models.Outbox.updateOne(
+          { _id: id },
+          { $set: { status: 'sent', sentAt: now() }, $unset: { lastError: 1, claimToken: 1 } }
+        );
+        break;
+      } catch (e) {
+        if (Date.now() + pause > giveUpAt) throw e;
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+    return { status: 'sent', messageId };
+  } finally {
+    clearInterval(renewal);
+    await renewing;
   }
-  await models.Outbox.updateOne({ _id: id }, { $set: { status: 'sent', sentAt: now() }, $unset: { lastError: 1 } });
-  return { status: 'sent', messageId };
 }

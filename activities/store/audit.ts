@@ -27,7 +27,7 @@ export interface AuditAppend {
   data: Record<string, unknown>;
 }
 
-export type AuditProblemCode = 'changed' | 'broken-link' | 'missing' | 'bad-id' | 'duplicate';
+export type AuditProblemCode = 'changed' | 'broken-link' | 'missing' | 'bad-id' | 'duplicate' | 'anchor';
 
 export interface AuditProblem {
   caseId: string;
@@ -140,13 +140,26 @@ function entryContent(caseId: string, entry: AuditAppend): Omit<AuditEntryDoc, '
   };
 }
 
+/** The last entry of a case's chain as its writer knows it. */
+export interface AuditTail {
+  seq: number;
+  hash: string;
+}
+
 /**
- * Appends entries to a case's chain, in seq order. An entry whose (case, seq) is stored is left alone; a
- * new one is chained to the stored entry seq-1, and when that one is missing (an earlier append has not
- * happened yet) a retryable Error is thrown, so the activity waits for the chain to be whole.
+ * Appends entries to a case's chain, in seq order, and answers the chain's tail after them. An entry whose
+ * (case, seq) is stored is left alone; a new one is chained to the stored entry seq-1, and when that one is
+ * missing (an earlier append has not happened yet) a retryable Error is thrown, so the activity waits for
+ * the chain to be whole. When the caller knows the tail the entries follow (`known`, from its previous
+ * append), nothing is read first: each entry is inserted, and one that is stored already is read then.
  */
-export async function appendAudit(models: Models, caseId: string, entries: readonly AuditAppend[]): Promise<void> {
-  if (entries.length === 0) return;
+export async function appendAudit(
+  models: Models,
+  caseId: string,
+  entries: readonly AuditAppend[],
+  known?: AuditTail
+): Promise<AuditTail | undefined> {
+  if (entries.length === 0) return known;
   const sorted = [...entries].sort((a, b) => a.seq - b.seq);
   for (const e of sorted) {
     if (!Number.isSafeInteger(e.seq) || e.seq < 1) {
@@ -159,16 +172,26 @@ export async function appendAudit(models: Models, caseId: string, entries: reado
       throw ApplicationFailure.nonRetryable(`audit ${caseId}#${e.seq}: needs a numeric at and a type`, 'INVALID_INPUT');
     }
   }
-  // The stored hashes of the entries and of their predecessors, read in one query.
-  const ids = new Set<string>();
-  for (const e of sorted) {
-    ids.add(auditId(caseId, e.seq));
-    if (e.seq > 1) ids.add(auditId(caseId, e.seq - 1));
+  const hashes = new Map<string, string>();
+  const first = sorted[0] as AuditAppend;
+  if (known && known.seq === first.seq - 1) {
+    hashes.set(auditId(caseId, known.seq), known.hash);
+  } else {
+    // The stored hashes of the entries and of their predecessors, one lookup by _id each (usually two):
+    // the only filter every MongoDB-protocol server answers from its primary key, where `_id: {$in}`
+    // makes FerretDB's SQLite backend read the whole collection.
+    const ids = new Set<string>();
+    for (const e of sorted) {
+      ids.add(auditId(caseId, e.seq));
+      if (e.seq > 1) ids.add(auditId(caseId, e.seq - 1));
+    }
+    const stored = await Promise.all(
+      [...ids].map((id) =>
+        models.AuditEntry.findById(id).select({ hash: 1 }).lean<Pick<AuditEntryDoc, '_id' | 'hash'>>()
+      )
+    );
+    for (const d of stored) if (d) hashes.set(d._id, d.hash);
   }
-  const stored = await models.AuditEntry.find({ _id: { $in: [...ids] } })
-    .select({ hash: 1 })
-    .lean<Pick<AuditEntryDoc, '_id' | 'hash'>[]>();
-  const hashes = new Map(stored.map((d) => [d._id, d.hash]));
 
   for (const e of sorted) {
     const id = auditId(caseId, e.seq);
@@ -190,6 +213,8 @@ export async function appendAudit(models: Models, caseId: string, entries: reado
       hashes.set(id, winner.hash);
     }
   }
+  const last = sorted[sorted.length - 1] as AuditAppend;
+  return { seq: last.seq, hash: hashes.get(auditId(caseId, last.seq)) as string };
 }
 
 /**
@@ -217,25 +242,33 @@ export async function verifyAuditChain(models: Models, caseId?: string): Promise
       previousHash = '';
     }
     const c = entry.caseId;
-    const seq = entry.seq;
+    const stored: unknown = entry.seq;
+    // A seq changed into something that is not a whole number is reported where it was read, so that every
+    // problem has a whole-number position a report can print.
+    const validSeq = typeof stored === 'number' && Number.isSafeInteger(stored);
+    const seq = validSeq ? stored : expected;
     const report = (at: number, code: AuditProblemCode, problem: string): void => {
       problems.push({ caseId: c, seq: at, problem, code });
     };
-    if (entry._id !== auditId(c, seq)) {
-      report(seq, 'bad-id', `Mục ${seq} được lưu với mã «${String(entry._id)}» không khớp với hồ sơ và số thứ tự.`);
-    }
-    if (typeof seq !== 'number' || seq < expected) {
-      report(seq, 'duplicate', `Mục ${String(seq)} trùng hoặc sai thứ tự trong nhật ký.`);
-    } else if (seq > expected) {
-      report(
-        expected,
-        'missing',
-        seq - expected === 1
-          ? `Thiếu mục ${expected} trong nhật ký.`
-          : `Thiếu các mục từ ${expected} đến ${seq - 1} trong nhật ký.`
-      );
-    } else if (entry.prevHash !== previousHash) {
-      report(seq, 'broken-link', `Mục ${seq} không nối với mục ${seq - 1}: mã băm của mục trước không khớp.`);
+    if (!validSeq) {
+      report(seq, 'duplicate', `Một mục có số thứ tự «${JSON.stringify(stored) ?? 'trống'}» không hợp lệ.`);
+    } else {
+      if (entry._id !== auditId(c, seq)) {
+        report(seq, 'bad-id', `Mục ${seq} được lưu với mã «${String(entry._id)}» không khớp với hồ sơ và số thứ tự.`);
+      }
+      if (seq < expected) {
+        report(seq, 'duplicate', `Mục ${seq} trùng hoặc sai thứ tự trong nhật ký.`);
+      } else if (seq > expected) {
+        report(
+          expected,
+          'missing',
+          seq - expected === 1
+            ? `Thiếu mục ${expected} trong nhật ký.`
+            : `Thiếu các mục từ ${expected} đến ${seq - 1} trong nhật ký.`
+        );
+      } else if (entry.prevHash !== previousHash) {
+        report(seq, 'broken-link', `Mục ${seq} không nối với mục ${seq - 1}: mã băm của mục trước không khớp.`);
+      }
     }
     let recomputed: string | undefined;
     try {
@@ -247,7 +280,7 @@ export async function verifyAuditChain(models: Models, caseId?: string): Promise
       report(seq, 'changed', `Nội dung mục ${seq} đã bị thay đổi sau khi ghi (mã băm không khớp).`);
     }
     previousHash = typeof entry.hash === 'string' ? entry.hash : '';
-    if (typeof seq === 'number') {
+    if (validSeq) {
       expected = Math.max(expected, seq + 1);
       lastSeq.set(c, Math.max(lastSeq.get(c) ?? 0, seq));
     }

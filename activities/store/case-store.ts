@@ -6,7 +6,8 @@
  * first, then the step runs, then the case, so a reader never sees a case state whose audit is missing.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { appendAudit, type AuditAppend } from './audit';
+import { createHash } from 'node:crypto';
+import { appendAudit, canonicalJson, type AuditAppend, type AuditTail } from './audit';
 import type { Collection, UpdateFilter } from 'mongodb';
 import {
   driverCollection,
@@ -15,6 +16,7 @@ import {
   type CaseStepDoc,
   type EscalationLevel,
   type Models,
+  type StepRunRef,
 } from './models';
 
 export interface StepRunView {
@@ -63,6 +65,14 @@ export interface CaseProjection {
 export interface PersistCaseInput {
   projection: CaseProjection;
   audit: AuditAppend[];
+  /** What the previous persistCase of this workflow run answered; spares reading what it wrote. */
+  previous?: PersistCaseResult;
+}
+
+/** What a persistCase wrote: the audit chain's tail and the case's runs with their digests. */
+export interface PersistCaseResult {
+  audit?: AuditTail;
+  stepRuns: StepRunRef[];
 }
 
 export function caseStepId(caseId: string, stepId: string, run: number): string {
@@ -109,23 +119,24 @@ function isDuplicateKey(e: unknown): boolean {
 /**
  * Writes `doc` at `revision` unless the stored document is at that revision or a newer one: a guarded
  * update ($set what is present, $unset the optional fields that are absent), and when there is no document
- * an insert. Two first writes may race: the loser's insert fails with 11000 and it tries the guarded update
+ * an insert (tried first with `insertFirst`, for a document the caller believes new). Two first writes may race: the loser's insert fails with 11000 and it tries the guarded update
  * once more, which applies only if it carries the newer revision.
  */
 export async function writeIfNewer(
   collection: Collection<RevisionedDoc>,
   doc: RevisionedDoc,
   optional: readonly string[],
-  extra: { $max?: Record<string, number> } = {}
+  extra: { $max?: Record<string, number>; insertFirst?: boolean } = {}
 ): Promise<'written' | 'stale'> {
   const { _id, ...fields } = doc;
   const unset = Object.fromEntries(optional.filter((k) => fields[k] === undefined).map((k) => [k, '' as const]));
-  const update: UpdateFilter<RevisionedDoc> = { $set: fields, ...extra };
+  const update: UpdateFilter<RevisionedDoc> = { $set: fields };
+  if (extra.$max) update.$max = extra.$max;
   if (Object.keys(unset).length > 0) update.$unset = unset;
   const guarded = async (): Promise<boolean> =>
     (await collection.updateOne({ _id, revision: { $lt: doc.revision } }, update)).matchedCount > 0;
 
-  if (await guarded()) return 'written';
+  if (!extra.insertFirst && (await guarded())) return 'written';
   try {
     const inserted: Record<string, unknown> = { _id, ...fields };
     for (const [k, v] of Object.entries(extra.$max ?? {})) inserted[k] = v;
@@ -153,44 +164,87 @@ function checkProjection(p: CaseProjection): void {
   }
 }
 
-/** Persists one revision of a case: its audit entries, its step runs and its projection (see the file's doc). */
-export async function persistCase(models: Models, input: PersistCaseInput): Promise<void> {
+/** The digest of a step run's stored content (everything but its revision), recorded on the case. */
+export function runDigest(doc: Record<string, unknown>): string {
+  const { revision: _revision, ...content } = doc;
+  return createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 32);
+}
+
+/**
+ * Persists one revision of a case: its audit entries, its step runs and its projection (see the file's doc),
+ * and answers what it wrote, for the next call (`previous`). Only the step runs whose content changed are
+ * written (a case of twelve steps changes one or two runs per act): the case document lists its runs with
+ * the digest of each as last written (`stepRuns`), and the projection's runs are compared with the list
+ * the previous call answered, or else with the stored one. Every read and write is by `_id`, the one filter
+ * FerretDB's SQLite backend answers without reading the whole collection; with `previous` an act costs one
+ * insert per audit entry, one write per changed run and one of the case, and no read.
+ *
+ * A run whose content is unchanged keeps the revision it was last written at; readers take the runs the
+ * case lists. A run's content only grows along a case (status, outcome, votes, closing), never returns to
+ * an earlier value, so a late retry of an older revision cannot put back content a newer one left as is.
+ */
+export async function persistCase(models: Models, input: PersistCaseInput): Promise<PersistCaseResult> {
   const p = input.projection;
   checkProjection(p);
-  await appendAudit(models, p.caseId, input.audit);
+  const tail = await appendAudit(models, p.caseId, input.audit, input.previous?.audit);
 
+  const steps = driverCollection(models.CaseStep) as unknown as Collection<RevisionedDoc>;
+  const cases = driverCollection(models.Case) as unknown as Collection<RevisionedDoc>;
+  const docs = p.steps.map((step, order) =>
+    plain({ ...step, _id: caseStepId(p.caseId, step.stepId, step.run), caseId: p.caseId, order })
+  );
+  const refs: StepRunRef[] = docs.map((doc) => ({ id: doc._id, digest: runDigest(doc) }));
+  const result: PersistCaseResult = { ...(tail ? { audit: tail } : {}), stepRuns: refs };
+
+  let written = input.previous?.stepRuns;
+  let firstWrite = false;
+  if (!written) {
+    const stored = await cases.findOne({ _id: p.caseId }, { projection: { revision: 1, stepRuns: 1 } });
+    // A newer revision is stored whole already (its runs were written before it): nothing here is news.
+    if (stored && stored.revision >= p.revision) return result;
+    written = (stored?.stepRuns ?? []) as StepRunRef[];
+    firstWrite = stored === null;
+  }
+  const known = new Map(written.map((r) => [r.id, r.digest]));
   await Promise.all(
-    p.steps.map(async (step, order) => {
-      const doc = plain({ ...step, _id: caseStepId(p.caseId, step.stepId, step.run), caseId: p.caseId, order });
-      await writeIfNewer(
-        driverCollection(models.CaseStep) as unknown as Collection<RevisionedDoc>,
-        { ...doc, revision: p.revision } satisfies CaseStepDoc,
-        STEP_OPTIONAL
-      );
-    })
+    docs
+      .filter((doc, i) => known.get(doc._id) !== refs[i]!.digest)
+      .map((doc) =>
+        writeIfNewer(steps, { ...doc, revision: p.revision } satisfies CaseStepDoc as RevisionedDoc, STEP_OPTIONAL, {
+          // A run the case has never listed is new: inserted first, with no update tried before.
+          insertFirst: !known.has(doc._id),
+        })
+      )
   );
 
   const { steps: _steps, ...caseFields } = p;
   const auditSeq = input.audit.reduce((m, e) => Math.max(m, e.seq), 0);
-  const doc = plain({ ...caseFields, _id: p.caseId }) satisfies Omit<CaseDoc, 'auditSeq'>;
+  const doc = plain({ ...caseFields, _id: p.caseId, stepRuns: refs }) satisfies Omit<CaseDoc, 'auditSeq'>;
   // auditSeq only grows ($max), whichever revision carried the entries.
-  await writeIfNewer(driverCollection(models.Case) as unknown as Collection<RevisionedDoc>, doc, CASE_OPTIONAL, {
-    $max: { auditSeq },
-  });
+  await writeIfNewer(cases, doc, CASE_OPTIONAL, { $max: { auditSeq }, insertFirst: firstWrite });
+  return result;
 }
 
 /**
- * The stored projection of a case with its step runs in the workflow's order, or null. Each revision
- * rewrites all its step runs, so a run with an older revision than the case's is one the workflow no
- * longer lists; a newer one belongs to a revision being written right now.
+ * The stored projection of a case with its step runs in the workflow's order, or null. The case document
+ * lists its runs (`stepRuns`), each read by `_id`; a run it does not list is one the workflow no longer
+ * shows, or one of a revision being written right now. A document written before the list existed falls
+ * back to the rule of that time: every revision rewrote all its runs, so runs older than the case are not
+ * its own.
  */
 export async function loadCase(models: Models, caseId: string): Promise<CaseProjection | null> {
   const doc = await models.Case.findById(caseId).lean<CaseDoc>();
   if (!doc) return null;
-  const steps = await models.CaseStep.find({ caseId, revision: { $gte: doc.revision } })
-    .sort({ order: 1 })
-    .lean<CaseStepDoc[]>();
-  const { _id: _caseDocId, auditSeq: _auditSeq, ...projection } = doc;
+  const { _id: _caseDocId, auditSeq: _auditSeq, stepRuns, ...projection } = doc;
+  let steps: CaseStepDoc[];
+  if (stepRuns) {
+    const found = await Promise.all(stepRuns.map((r) => models.CaseStep.findById(r.id).lean<CaseStepDoc>()));
+    steps = found.filter((s): s is CaseStepDoc => s !== null);
+  } else {
+    steps = await models.CaseStep.find({ caseId, revision: { $gte: doc.revision } })
+      .sort({ order: 1 })
+      .lean<CaseStepDoc[]>();
+  }
   return {
     ...projection,
     steps: steps.map(({ _id: _stepDocId, caseId: _caseId, order: _order, revision: _revision, ...view }) => view),

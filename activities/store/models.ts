@@ -50,6 +50,8 @@ export interface OutboxDoc {
   status: OutboxStatus;
   attempts: number;
   claimedAt?: Date;
+  /** The attempt that holds the claim (activities/mail/outbox.ts), renewed by it while it sends. */
+  claimToken?: string;
   sentAt?: Date;
   lastError?: string;
   createdAt: Date;
@@ -90,6 +92,14 @@ export interface CaseDoc {
   revision: number;
   /** The highest audit sequence number the workflow has recorded: a deleted tail of the audit shows. */
   auditSeq: number;
+  /** The case's step runs in `case_steps`, in the workflow's order, each with the digest of its content as last written (absent on older records). */
+  stepRuns?: StepRunRef[];
+}
+
+export interface StepRunRef {
+  /** `_id` in `case_steps`. */
+  id: string;
+  digest: string;
 }
 
 export interface StepVoteDoc {
@@ -191,7 +201,18 @@ export interface DelegationDoc {
   stepIds?: string[];
 }
 
+/**
+ * A case ID taken by a start through the API, with its process: inserted (unique by `_id`) before the
+ * workflow starts, so that two starts of different processes under one ID cannot both go ahead.
+ */
+export interface CaseKeyDoc {
+  _id: string;
+  process: string;
+  takenAt: Date;
+}
+
 export interface Models extends UserModels {
+  CaseKey: Model<CaseKeyDoc>;
   Decision: Model<DecisionDoc>;
   Outbox: Model<OutboxDoc>;
   Case: Model<CaseDoc>;
@@ -207,6 +228,15 @@ export interface Models extends UserModels {
   Meeting: Model<MeetingDoc>;
   QuotaCheckpoint: Model<QuotaCheckpointDoc>;
 }
+
+const caseKeySchema = new Schema<CaseKeyDoc>(
+  {
+    _id: { type: String, required: true },
+    process: { type: String, required: true },
+    takenAt: { type: Date, required: true },
+  },
+  { collection: 'case_keys', versionKey: false }
+);
 
 const decisionSchema = new Schema<DecisionDoc>(
   {
@@ -235,6 +265,7 @@ const outboxSchema = new Schema<OutboxDoc>(
     status: { type: String, required: true, enum: ['pending', 'sending', 'sent'] },
     attempts: { type: Number, required: true, default: 0 },
     claimedAt: Date,
+    claimToken: String,
     sentAt: Date,
     lastError: String,
     createdAt: { type: Date, required: true },
@@ -275,6 +306,7 @@ const caseSchema = new Schema<CaseDoc>(
     updatedAt: { type: Number, required: true },
     revision: { type: Number, required: true },
     auditSeq: { type: Number, required: true },
+    stepRuns: { type: [{ _id: false, id: String, digest: String }], default: undefined },
   },
   { collection: 'cases', versionKey: false, minimize: false }
 );
@@ -382,6 +414,7 @@ export function createModels(conn: Connection): Models {
   const model = <T>(name: string, schema: Schema<T>): Model<T> =>
     (conn.models[name] as Model<T> | undefined) ?? conn.model<T>(name, schema);
   return {
+    CaseKey: model('CaseKey', caseKeySchema),
     Decision: model('Decision', decisionSchema),
     Outbox: model('Outbox', outboxSchema),
     Case: model('Case', caseSchema),

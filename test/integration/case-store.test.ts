@@ -4,7 +4,7 @@
  * organisation slice a case needs, and the case e-mails through the real SMTP catcher, once per key.
  */
 import type { Collection, Document } from 'mongodb';
-import type mongoose from 'mongoose';
+import mongoose from 'mongoose';
 import {
   createCaseActivities,
   loadCase,
@@ -16,13 +16,16 @@ import {
   type CaseMailInput,
   type CaseProjection,
 } from '../../activities/case-activities';
+import { outboxId, OutboxBusyError, sendOnce, type MailTransport } from '../../activities/mail/outbox';
 import { createSmtpTransport } from '../../activities/mail/transport';
 import { writeIfNewer, type RevisionedDoc } from '../../activities/store/case-store';
 import { createModels, driverCollection, ensureIndexes, type Models } from '../../activities/store/models';
 import { mayAct, resolveBody, superiorOrgBoardRecipients, validateOrg, type OrgSnapshot } from '../../domain/org';
-import { mailbox, mongo, testConfig, uniqueId } from '../support/env';
+import { mailbox, mongo, testConfig, uniqueId, withOwnDatabase } from '../support/env';
 
-const config = testConfig(uniqueId('case-store'));
+// A database of its own: the organisation saved here has a province of its own, a second root beside the
+// shared database's, which the API test's organisation edits would refuse as a whole.
+const config = withOwnDatabase(testConfig(uniqueId('case-store')), 'case-store');
 let db: mongoose.Connection;
 let models: Models;
 let smtp: ReturnType<typeof createSmtpTransport>;
@@ -40,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   smtp.close();
+  await db.dropDatabase().catch(() => undefined);
   await db.close();
 });
 
@@ -150,8 +154,9 @@ describe('persistCase', () => {
     for (const field of ['dueAt', 'currentStepId', 'actorLabel', 'campaignId'])
       expect(stored).not.toHaveProperty(field);
     const steps = await models.CaseStep.find({ caseId }).sort({ order: 1 }).lean();
+    // C1 was already done at revision 2 and is not rewritten.
     expect(steps.map((s) => [s._id, s.revision, s.status])).toEqual([
-      [`${caseId}|C1|1`, 3, 'done'],
+      [`${caseId}|C1|1`, 2, 'done'],
       [`${caseId}|C2|1`, 3, 'done'],
     ]);
     expect(steps[1]).not.toHaveProperty('returned');
@@ -161,6 +166,86 @@ describe('persistCase', () => {
     await acts.persistCase({ projection: { ...rev3, title: 'changed' }, audit: [] });
     expect((await loadCase(models, caseId))?.title).toBe(rev3.title);
     expect(await models.AuditEntry.countDocuments({ caseId })).toBe(4);
+  });
+
+  test('a revision writes only the step runs it changed, and the case lists the runs that are its own', async () => {
+    const caseId = uniqueId('partial');
+    const c1 = projection(caseId, 1).steps[0]!;
+    const c2 = { ...c1, stepId: 'C2', title: 'Đảng ủy xã thẩm định', openedAt: T0 + DAY };
+    const rev1 = projection(caseId, 1, {
+      steps: [{ ...c1, status: 'done', outcome: 'approved', closedAt: T0 + DAY }, c2],
+    });
+    await acts.persistCase({ projection: rev1, audit: [entry(1)] });
+    // Revision 2 changes only C2: C1 keeps the revision it was written at, and reads back unchanged.
+    const rev2 = projection(caseId, 2, { steps: [rev1.steps[0]!, { ...c2, status: 'done', closedAt: T0 + 2 * DAY }] });
+    await acts.persistCase({ projection: rev2, audit: [entry(2)] });
+    const revisions = async (): Promise<unknown[]> =>
+      (await models.CaseStep.find({ caseId }).sort({ order: 1 }).lean()).map((s) => [s.stepId, s.revision]);
+    expect(await revisions()).toEqual([
+      ['C1', 1],
+      ['C2', 2],
+    ]);
+    expect(await loadCase(models, caseId)).toEqual(rev2);
+    expect((await models.Case.findById(caseId).lean())?.stepRuns?.map((r) => r.id)).toEqual([
+      `${caseId}|C1|1`,
+      `${caseId}|C2|1`,
+    ]);
+
+    // A run the workflow no longer lists stays stored but is not the case's any more.
+    const rev3 = projection(caseId, 3, { steps: [rev2.steps[1]!] });
+    await acts.persistCase({ projection: rev3, audit: [] });
+    expect(await loadCase(models, caseId)).toEqual(rev3);
+    // A late retry of revision 2 puts back neither the run nor the list.
+    await acts.persistCase({ projection: rev2, audit: [entry(2)] });
+    expect(await loadCase(models, caseId)).toEqual(rev3);
+  });
+
+  test('a write that knows the previous one answered reads nothing and ends in the same record; its retry changes nothing', async () => {
+    const caseId = uniqueId('chained');
+    const c1 = projection(caseId, 1).steps[0]!;
+    const rev1 = projection(caseId, 1);
+    const first = await acts.persistCase({ projection: rev1, audit: [entry(1)] });
+    expect(first.audit?.seq).toBe(1);
+    const rev2 = projection(caseId, 2, {
+      currentStepId: 'C2',
+      steps: [
+        { ...c1, status: 'done', outcome: 'approved', closedAt: T0 + DAY },
+        { ...c1, stepId: 'C2', title: 'Đảng ủy xã thẩm định', openedAt: T0 + DAY },
+      ],
+    });
+    const input = { projection: rev2, audit: [entry(2), entry(3)], previous: first };
+    // The second write on a connection that reports every command it sends.
+    const watched = await mongoose.createConnection(config.mongodbUrl, { monitorCommands: true }).asPromise();
+    const commands: string[] = [];
+    watched.getClient().on('commandStarted', (e: { commandName: string }) => void commands.push(e.commandName));
+    const second = await createCaseActivities({ models: createModels(watched), mail: smtp, publicUrl: '' }).persistCase(
+      input
+    );
+    await watched.close();
+    // Two audit inserts, the closed run updated, the new run inserted, the case updated: no read.
+    // (Mongoose's own collection and index creation on the new connection left aside.)
+    const dataCommands = commands.filter((c) =>
+      ['find', 'insert', 'update', 'delete', 'aggregate', 'count'].includes(c)
+    );
+    expect(dataCommands.sort()).toEqual(['insert', 'insert', 'insert', 'update', 'update']);
+    expect(second.audit?.seq).toBe(3);
+    expect(await loadCase(models, caseId)).toEqual(rev2);
+    // The activity retried with the same input: everything is stored already.
+    expect(await acts.persistCase(input)).toEqual(second);
+    expect(await loadCase(models, caseId)).toEqual(rev2);
+    expect(await models.AuditEntry.countDocuments({ caseId })).toBe(3);
+    expect(await verifyAuditChain(models, caseId)).toMatchObject({ ok: true, checked: 3 });
+  });
+
+  test('a record written before the case listed its runs reads as it did then', async () => {
+    const caseId = uniqueId('legacy');
+    const rev1 = projection(caseId, 1);
+    await acts.persistCase({ projection: rev1, audit: [entry(1)] });
+    await models.Case.collection.updateOne({ _id: caseId } as never, { $unset: { stepRuns: '' } });
+    expect(await loadCase(models, caseId)).toEqual(rev1);
+    // Then, every revision rewrote all its runs: a run older than the case was not its own.
+    await models.Case.collection.updateOne({ _id: caseId } as never, { $set: { revision: 2 } });
+    expect((await loadCase(models, caseId))?.steps).toEqual([]);
   });
 
   test('two first writes racing: the newer revision wins whichever lands first', async () => {
@@ -552,6 +637,79 @@ describe('sendCaseMail', () => {
     const after = await mailbox(caseId);
     expect(after).toHaveLength(2);
     expect(after[1]!.subject).toMatch(/\(lần 2\)$/);
+  });
+
+  test('a slow attempt keeps its claim: a retry meanwhile finds it busy, and one e-mail goes out', async () => {
+    // The lease shortened 60 times: an attempt that takes three leases to send still holds its claim,
+    // because it renews it; one that stopped renewing (its worker died) loses it. (With a 200 ms lease the
+    // slow attempt was once refused its own claim on a loaded machine.)
+    const lease = { leaseMs: 1000, renewMs: 100 };
+    const caseId = uniqueId('lease');
+    const key = { caseId, stepId: 'C3', level: 'escalation', round: 1 };
+    const mail = {
+      to: ['thuongtruc@tinhuy.example.vn'],
+      subject: `Thử hợp đồng thuê ${caseId}`,
+      text: caseId,
+      html: caseId,
+    };
+    const slow: MailTransport = {
+      send: async (m) => {
+        await new Promise((r) => setTimeout(r, 3 * lease.leaseMs));
+        return smtp.send(m);
+      },
+    };
+    const first = sendOnce(models, slow, key, mail, undefined, lease);
+    await new Promise((r) => setTimeout(r, 1.5 * lease.leaseMs));
+    await expect(sendOnce(models, smtp, key, mail, undefined, lease)).rejects.toBeInstanceOf(OutboxBusyError);
+    expect((await first).status).toBe('sent');
+    expect((await sendOnce(models, smtp, key, mail, undefined, lease)).status).toBe('already-sent');
+    expect(await mailbox(caseId)).toHaveLength(1);
+
+    // A claim nobody renews any more is taken over after the lease, and the message goes out.
+    const orphan = { ...key, round: 2 };
+    await models.Outbox.create({
+      _id: outboxId(orphan),
+      ...orphan,
+      ...mail,
+      status: 'sending',
+      attempts: 1,
+      claimedAt: new Date(Date.now() - 2 * lease.leaseMs),
+      claimToken: 'a-worker-that-died',
+      createdAt: new Date(),
+    });
+    expect((await sendOnce(models, smtp, orphan, mail, undefined, lease)).status).toBe('sent');
+    expect(await mailbox(caseId)).toHaveLength(2);
+  });
+
+  test('a "sent" mark the database refuses once is retried: one e-mail, marked sent', async () => {
+    const caseId = uniqueId('mark');
+    const key = { caseId, stepId: 'C4', level: 'escalation', round: 1 };
+    const mail = {
+      to: ['thuongtruc@tinhuy.example.vn'],
+      subject: `Thử đánh dấu ${caseId}`,
+      text: caseId,
+      html: caseId,
+    };
+    const original = models.Outbox.updateOne.bind(models.Outbox);
+    let refused = 0;
+    // As FerretDB on SQLite answered under load: "database is locked (SQLITE_BUSY)".
+    const spy = jest.spyOn(models.Outbox, 'updateOne').mockImplementation(((...args: unknown[]) => {
+      const set = (args[1] as { $set?: { status?: string } }).$set;
+      if (set?.status === 'sent' && refused === 0) {
+        refused += 1;
+        throw new Error('database is locked (5) (SQLITE_BUSY)');
+      }
+      return (original as (...a: unknown[]) => unknown)(...args);
+    }) as never);
+    try {
+      expect((await sendOnce(models, smtp, key, mail)).status).toBe('sent');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(refused).toBe(1);
+    expect(await models.Outbox.findById(outboxId(key)).lean()).toMatchObject({ status: 'sent', attempts: 1 });
+    expect((await sendOnce(models, smtp, key, mail)).status).toBe('already-sent');
+    expect(await mailbox(caseId)).toHaveLength(1);
   });
 
   test('no recipient is a permanent failure, and nothing is queued', async () => {

@@ -45,6 +45,8 @@ import {
   uniqueId,
 } from '../support/env';
 import { recordHistory } from '../support/history';
+import { startMailCatcher } from '../../tools/stack/mail-catcher';
+import { freePort } from '../../tools/stack/servers';
 
 const config = testConfig(uniqueId('chain'));
 /** A second commune committee under the province, for the campaign. */
@@ -402,6 +404,81 @@ describe('deadlines, the ladder and obstacles', () => {
     });
   });
 
+  test('a mail server that is down holds up no act: the case moves on, and its e-mail goes once, when it is back', async () => {
+    // A worker of its own, sending to a mail server of its own that is down from the start.
+    const [smtpPort, httpPort] = await Promise.all([freePort(), freePort()]);
+    const catcher = await startMailCatcher({ smtpPort, httpPort });
+    await catcher.stopSmtp();
+    const own = {
+      ...config,
+      temporal: { ...config.temporal, taskQueue: uniqueId('no-mail') },
+      smtp: { ...config.smtp, port: smtpPort },
+    };
+    const mailless = await startInProcessWorker(own);
+    try {
+      const def = withTestDurations(planningV1, 600);
+      const caseId = uniqueId('planning');
+      await startCase(
+        { client, registry, taskQueue: own.temporal.taskQueue },
+        { process: 'planning', caseId, title: `Hồ sơ thử ${caseId}`, caseUnitId: BODY.commune, definition: def }
+      );
+      const within = async <T>(what: string, p: Promise<T>, ms = 20_000): Promise<T> => {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`${what} waited for the mail server`)), ms);
+        });
+        try {
+          return await Promise.race([p, late]);
+        } finally {
+          clearTimeout(timer);
+        }
+      };
+      let view = await getCase(client, 'planning', caseId);
+      // An obstacle report sends an e-mail at once; the acts after it must not wait for that e-mail.
+      await within(
+        'the obstacle report',
+        actOnCase(client, 'planning', caseId, {
+          personId: actorFor(view, def),
+          command: { type: 'obstacle', text: 'Chờ ý kiến thẩm định của Ban Tổ chức' },
+        })
+      );
+      const stepBefore = view.current?.stepId;
+      view = await within(
+        'the act after it',
+        actOnCase(client, 'planning', caseId, {
+          requestId: uniqueId('req'),
+          personId: actorFor(view, def),
+          command: passingAct(view, def),
+        })
+      );
+      expect(view.current?.stepId).not.toBe(stepBefore);
+      expect(catcher.messages()).toHaveLength(0);
+      const pending = await models.Outbox.find({ caseId }).lean();
+      expect(pending.every((o) => o.status !== 'sent')).toBe(true);
+
+      // The case ends only once its e-mails have gone: it waits for the mail server, then sends each once.
+      await within(
+        'the withdrawal',
+        actOnCase(client, 'planning', caseId, {
+          personId: PERSON.communeSecretary,
+          command: { type: 'withdraw', reason: 'Kết thúc kiểm thử' },
+        })
+      );
+      const handle = client.workflow.getHandle(caseWorkflowId('planning', caseId));
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      await catcher.startSmtp();
+      await within('the case to end', handle.result(), 90_000);
+      const obstacle = catcher.messages().filter((m) => m.text.includes('Chờ ý kiến thẩm định của Ban Tổ chức'));
+      expect(obstacle).toHaveLength(1);
+      const ids = catcher.messages().map((m) => m.messageId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(await models.Outbox.countDocuments({ caseId, status: { $ne: 'sent' } })).toBe(0);
+    } finally {
+      await mailless.shutdown();
+      await catcher.close();
+    }
+  }, 180_000);
+
   test('a delegate may act only inside the delegation’s dates', async () => {
     const def = withTestDurations(planningV1, 600);
     const caseId = await start(def);
@@ -484,7 +561,7 @@ describe('planning, personnel and campaigns', () => {
 
   test('a personnel designation runs to the end, across continue-as-new, with every audit entry once', async () => {
     const def = withTestDurations(designationV1, 120);
-    const caseId = await start(def, { historyEventLimit: 20 });
+    const caseId = await start(def, { historyEventLimit: 12 });
     const handle = client.workflow.getHandle(caseWorkflowId('personnel-designation', caseId));
     const firstRun = (await handle.describe()).runId;
     const done = await runToEnd('personnel', caseId, def);

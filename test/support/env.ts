@@ -19,6 +19,15 @@ export function testConfig(taskQueue: string): Config {
   return { ...c, temporal: { ...c.temporal, taskQueue } };
 }
 
+/**
+ * The same configuration on a MongoDB database of its own (drop it when done) instead of the run's shared
+ * one: for a test that reads across every case or adds to the organisation tree, which other files edit
+ * and validate as a whole meanwhile.
+ */
+export function withOwnDatabase(config: Config, name: string): Config {
+  return { ...config, mongodbUrl: config.mongodbUrl.replace(/\/[^/]*$/, `/${uniqueId(name).replace(/-/g, '_')}`) };
+}
+
 export function uniqueId(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }

@@ -21,7 +21,7 @@ describe('loadConfig', () => {
   it('takes every default from CONFIG_VARIABLES when the environment is empty', () => {
     const expected = {
       env: 'development',
-      temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'cadreflow' },
+      temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'cadreflow', cachedWorkflows: 1000 },
       mongodbUrl: 'mongodb://127.0.0.1:27017/cadreflow',
       smtp: {
         host: '127.0.0.1',
@@ -68,6 +68,13 @@ describe('loadConfig', () => {
     ] as const) {
       expect(loadConfig({ SMTP_SECURE: text }).smtp.secure).toBe(value);
     }
+  });
+
+  it.each(['1', '0', 'many', '2.5'])('rejects %p cached workflows (the SDK needs at least 2)', (bad) => {
+    expect(configError(() => loadConfig({ TEMPORAL_CACHED_WORKFLOWS: bad })).problems).toEqual([
+      expect.stringMatching(/^TEMPORAL_CACHED_WORKFLOWS: /),
+    ]);
+    expect(loadConfig({ TEMPORAL_CACHED_WORKFLOWS: '250' }).temporal.cachedWorkflows).toBe(250);
   });
 
   it('treats an empty variable as unset', () => {
