@@ -23,6 +23,27 @@ import {
   type SignStepInput,
 } from '../workflows/messages';
 
+/**
+ * The HTTP status of each business rejection, for the API and the web pages alike: who you are (403),
+ * what exists (404), the case's state now (409), the input (422).
+ */
+export const REJECTION_STATUS: Record<RejectionCode, number> = {
+  NOT_AUTHORISED: 403,
+  NOT_FOUND: 404,
+  CASE_NOT_FOUND: 404,
+  STEP_NOT_OPEN: 409,
+  CASE_CLOSED: 409,
+  CONFLICT: 409,
+  FREEZE_WINDOW: 409,
+  INVALID_INPUT: 422,
+  VOTE_INVALID: 422,
+  DEFINITION_INVALID: 422,
+  ORG_INVALID: 422,
+  NOT_ELIGIBLE: 422,
+  EXTENSION_NOT_ALLOWED: 422,
+  DOCUMENT_EXPIRED: 422,
+};
+
 export class CaseActionError extends Error {
   constructor(
     readonly code: RejectionCode,

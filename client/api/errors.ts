@@ -6,7 +6,8 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { CalendarError } from '../../domain/calendar/errors';
 import { DomainError } from '../../domain/errors';
 import { ServiceError } from '../services/context';
-import { CaseActionError } from '../temporal';
+import { isUnavailable, RETRY_AFTER_SECONDS } from '../services/unavailable';
+import { CaseActionError, REJECTION_STATUS } from '../temporal';
 
 export interface ApiErrorBody {
   code: string;
@@ -17,36 +18,8 @@ export interface ApiErrorBody {
 /** The services' refusal is the API's error: same status, code and Vietnamese message. */
 export { ServiceError as ApiError } from '../services/context';
 
-/** The HTTP status of each business rejection: who you are (403), what exists (404), the case's state now (409), the input (422). */
-const CASE_ACTION_STATUS: Record<CaseActionError['code'], number> = {
-  NOT_AUTHORISED: 403,
-  NOT_FOUND: 404,
-  CASE_NOT_FOUND: 404,
-  STEP_NOT_OPEN: 409,
-  CASE_CLOSED: 409,
-  CONFLICT: 409,
-  FREEZE_WINDOW: 409,
-  INVALID_INPUT: 422,
-  VOTE_INVALID: 422,
-  DEFINITION_INVALID: 422,
-  ORG_INVALID: 422,
-  NOT_ELIGIBLE: 422,
-  EXTENSION_NOT_ALLOWED: 422,
-  DOCUMENT_EXPIRED: 422,
-};
-
 /** True for errors that mean a dependency (MongoDB, Temporal) is unreachable rather than a bug. */
-export function isUnavailable(e: unknown): boolean {
-  const name = (e as { name?: string })?.name ?? '';
-  const msg = (e as { message?: string })?.message ?? '';
-  return (
-    /^Mongo(Server)?(Selection|Network|NotConnected|Timeout)Error$/.test(name) ||
-    name === 'MongooseServerSelectionError' ||
-    /ECONNREFUSED|ECONNRESET|Connection refused|UNAVAILABLE|transport is closing|buffering timed out/i.test(msg) ||
-    // bufferCommands: false and no connection yet
-    (name === 'MongooseError' && /before initial connection is complete/.test(msg))
-  );
-}
+export { isUnavailable } from '../services/unavailable';
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
@@ -67,7 +40,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (err instanceof DomainError) {
       return reply
-        .status(CASE_ACTION_STATUS[err.code])
+        .status(REJECTION_STATUS[err.code])
         .send({ code: err.code, message: err.messageVi } satisfies ApiErrorBody);
     }
     if (err instanceof CalendarError) {
@@ -75,7 +48,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (err instanceof CaseActionError) {
       return reply
-        .status(CASE_ACTION_STATUS[err.code])
+        .status(REJECTION_STATUS[err.code])
         .send({ code: err.code, message: err.messageVi } satisfies ApiErrorBody);
     }
     const fe = err as FastifyError;
@@ -105,7 +78,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
       req.log.warn({ err }, 'dependency unavailable');
       return reply
         .status(503)
-        .header('retry-after', '5')
+        .header('retry-after', String(RETRY_AFTER_SECONDS))
         .send({
           code: 'UNAVAILABLE',
           message: 'Hệ thống tạm thời không truy cập được dữ liệu, vui lòng thử lại sau ít phút.',

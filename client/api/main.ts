@@ -1,21 +1,26 @@
 /** Entry point of the API process: `node dist/client/api/main.js`. Stops cleanly on SIGINT/SIGTERM. */
-import mongoose from 'mongoose';
 import { createModels } from '../../activities/store/models';
 import { createDefaultRegistry } from '../../domain/processes';
 import { ConfigError, loadConfig } from '../../worker/config';
 import { connectClient } from '../temporal';
+import { openApiMongo } from './mongo';
 import { buildServer } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // No buffering: while MongoDB is unreachable a request fails at once into the 503 path instead of waiting.
-  const mongo = mongoose.createConnection(config.mongodbUrl, { serverSelectionTimeoutMS: 5000, bufferCommands: false });
+  // Opened in the background and retried until MongoDB answers: meanwhile the routes answer 503.
+  const mongo = openApiMongo(config.mongodbUrl, {
+    log: ({ msg, attempt, err }) => {
+      if (attempt === 1 || attempt % 30 === 0 || !err)
+        console.error(`${msg} (attempt ${attempt})${err ? `: ${(err as Error).message}` : ''}`);
+    },
+  });
   const temporal = await connectClient(config.temporal.address, config.temporal.namespace);
   const app = await buildServer({
     config,
-    mongo,
+    mongo: mongo.connection,
     temporal,
-    models: createModels(mongo),
+    models: createModels(mongo.connection),
     registry: createDefaultRegistry(),
   });
   await app.listen({ host: config.api.host, port: config.api.port });

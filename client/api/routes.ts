@@ -417,6 +417,34 @@ export function registerRoutes(root: FastifyInstance, deps: svc.ServiceDeps): vo
     },
     async (req) => svc.inbox(deps, actorOf(req), req.query)
   );
+
+  // --- Audit --------------------------------------------------------------------------------------
+  // A report, not an error: 200 with ok=false when entries were changed; 403 to those who do not audit.
+  app.get(
+    '/api/audit/verify',
+    {
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Kiểm tra tính toàn vẹn của nhật ký (một hồ sơ, hoặc mọi hồ sơ khi không có caseId); quản trị viên và Ủy ban Kiểm tra',
+        querystring: T.AuditVerifyQuery,
+        response: { 200: T.AuditVerification, ...T.errors },
+      },
+    },
+    async (req) => svc.verifyAudit(deps, actorOf(req), req.query.caseId)
+  );
+  app.get(
+    '/api/cases/:caseId/audit/verify',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Kiểm tra tính toàn vẹn của nhật ký một hồ sơ; quản trị viên và Ủy ban Kiểm tra',
+        params: T.CaseIdParams,
+        response: { 200: T.AuditVerification, ...T.errors },
+      },
+    },
+    async (req) => svc.verifyAudit(deps, actorOf(req), req.params.caseId)
+  );
   app.get(
     '/api/dashboard',
     {

@@ -265,7 +265,14 @@ export const CaseIdParams = strict({ caseId: Id });
 export const StartCaseBody = strict({
   requestId: RequestId,
   process: ProcessKeyParams.properties.key,
-  caseId: Type.Optional(S({ minLength: 3, maxLength: 100, pattern: '^[A-Za-z0-9._-]+$' })),
+  caseId: Type.Optional(
+    S({
+      minLength: 3,
+      maxLength: 100,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: 'Mã hồ sơ tự đặt: chữ, số, gạch ngang, gạch dưới (mã có dấu chấm do hệ thống đặt)',
+    })
+  ),
   title: S({ minLength: 1, maxLength: 300 }),
   caseUnitId: Id,
   subjectName: Type.Optional(S({ minLength: 1, maxLength: 200 })),
@@ -396,17 +403,44 @@ const AuditEntry = strict({
   prevHash: Type.String(),
   hash: Type.String(),
 });
+export const AuditVerification = strict(
+  {
+    ok: Type.Boolean({ description: 'true khi không có sai lệch nào' }),
+    checked: Type.Integer({ description: 'Số mục nhật ký đã đọc và tính lại mã băm' }),
+    problems: Type.Array(
+      strict({
+        caseId: Type.String(),
+        seq: Type.Integer({ description: 'Số thứ tự của mục có sai lệch' }),
+        code: Type.Union(
+          [
+            Type.Literal('changed'),
+            Type.Literal('broken-link'),
+            Type.Literal('missing'),
+            Type.Literal('bad-id'),
+            Type.Literal('duplicate'),
+            Type.Literal('anchor'),
+          ],
+          {
+            description:
+              'changed: nội dung khác mã băm; broken-link: không nối với mục trước; missing: thiếu mục; ' +
+              'bad-id: lưu sai mã; duplicate: trùng hoặc sai thứ tự; anchor: mã băm khác với mã quy trình ' +
+              'đã ghi trong lịch sử Temporal (nhật ký bị sửa và tính lại mã băm)',
+          }
+        ),
+        problem: Type.String({ description: 'Mô tả sai lệch bằng tiếng Việt' }),
+      })
+    ),
+  },
+  'Kết quả kiểm tra chuỗi nhật ký'
+);
+export const AuditVerifyQuery = strict({
+  caseId: Type.Optional(Id),
+});
 export const CaseDetail = strict({
   case: CaseItem,
   steps: Type.Array(StepRun),
   audit: Type.Array(AuditEntry),
-  verification: strict({
-    ok: Type.Boolean(),
-    checked: Type.Integer(),
-    problems: Type.Array(
-      strict({ caseId: Type.String(), seq: Type.Integer(), problem: Type.String(), code: Type.String() })
-    ),
-  }),
+  verification: AuditVerification,
   deadlineText: Type.Optional(Type.String()),
 });
 export const DashboardReply = strict({

@@ -19,6 +19,8 @@ export const EXIT = {
   notFound: 4,
   refused: 5,
   unavailable: 6,
+  /** `cadreflow audit verify` found an audit entry changed, missing, out of order or forged. */
+  auditTampered: 7,
 } as const;
 
 const EXIT_HELP = `
@@ -30,9 +32,17 @@ Mã thoát (exit codes):
   4  không tìm thấy (404)
   5  bị quy tắc từ chối: trạng thái hồ sơ không cho phép (409) hoặc dữ liệu trái quy định (422)
   6  máy chủ tạm thời không truy cập được (503, không kết nối được)
+  7  nhật ký bị thay đổi: "cadreflow audit verify" tìm thấy mục bị sửa, bị xóa, sai thứ tự hoặc giả mạo
 
 Biến môi trường: CADREFLOW_URL (địa chỉ API), CADREFLOW_TOKEN (mã truy cập, thay cho "cadreflow login"),
 CADREFLOW_PASSWORD (mật khẩu cho "cadreflow login" khi chạy trong script).`;
+
+/** Ends the command with an exit code after its output was written (a report whose outcome is the code). */
+class CliExit extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
 
 class CliError extends Error {
   constructor(
@@ -407,6 +417,7 @@ export function buildProgram(): Command {
     });
 
   buildActCommand(program);
+  buildAuditCommand(program);
   buildQuotaCommands(program);
   buildAdminCommand(program);
   return program;
@@ -536,6 +547,42 @@ function buildActCommand(program: Command): void {
     .action(async (caseId: string, o: { requestId?: string; reason: string }, cmd: Command) =>
       send(cmd, caseId, o.requestId, { type: 'withdraw', reason: o.reason })
     );
+}
+
+interface AuditReport {
+  ok: boolean;
+  checked: number;
+  problems: { caseId: string; seq: number; code: string; problem: string }[];
+}
+
+function buildAuditCommand(program: Command): void {
+  const audit = program.command('audit').description('Nhật ký của hồ sơ (Ủy ban Kiểm tra, quản trị viên)');
+  audit
+    .command('verify')
+    .description(
+      'Kiểm tra tính toàn vẹn của nhật ký: tính lại chuỗi mã băm và báo mọi mục bị sửa, bị xóa, sai thứ tự hoặc giả mạo'
+    )
+    .argument('[caseId]', 'mã hồ sơ (mặc định: mọi hồ sơ)')
+    .addHelpText(
+      'after',
+      `\nMã thoát: 0 khi nhật ký toàn vẹn, ${EXIT.auditTampered} khi có sai lệch (mỗi sai lệch in trên một dòng).`
+    )
+    .action(async (caseId: string | undefined, _o: unknown, cmd: Command) => {
+      const g = globals(cmd);
+      const path = caseId === undefined ? '/api/audit/verify' : `/api/cases/${encodeURIComponent(caseId)}/audit/verify`;
+      const r = await request(g, 'GET', path);
+      const report = r.body as AuditReport;
+      const scope = caseId === undefined ? 'mọi hồ sơ' : `hồ sơ ${caseId}`;
+      out(g, report, (b: AuditReport) =>
+        b.ok
+          ? `Nhật ký ${scope} toàn vẹn: ${b.checked} mục đã kiểm tra, không có sai lệch.`
+          : [
+              ...b.problems.map((p) => `${p.caseId}  mục ${p.seq}  [${p.code}]  ${p.problem}`),
+              `NHẬT KÝ BỊ THAY ĐỔI (${scope}): ${b.problems.length} sai lệch trong ${b.checked} mục đã kiểm tra.`,
+            ].join('\n')
+      );
+      if (!report.ok) throw new CliExit(EXIT.auditTampered);
+    });
 }
 
 const noteOf = (o: { note?: string }): { note?: string } => (o.note ? { note: o.note } : {});
@@ -1059,6 +1106,7 @@ export async function run(argv: string[]): Promise<number> {
         return EXIT.ok;
       return EXIT.usage;
     }
+    if (e instanceof CliExit) return e.exitCode;
     const json = argv.includes('--json');
     if (e instanceof CliError) {
       if (json) process.stderr.write(`${JSON.stringify(e.body ?? { message: e.message })}\n`);

@@ -252,6 +252,9 @@ export async function me(deps: ServiceDeps, actor: Actor): Promise<UserView> {
   return viewOf(deps, user);
 }
 
+/** How stale a token's "last used" may be: it is written at most once in this time. */
+export const TOKEN_USE_RESOLUTION_MS = 60_000;
+
 /** A new API token for the actor: `{ id, token }`, the token shown only now. */
 export async function createApiToken(
   deps: ServiceDeps,
@@ -271,7 +274,11 @@ export async function resolveApiToken(deps: ServiceDeps, token: string): Promise
   if (!doc) return null;
   const user = await deps.models.User.findById(doc.username).lean<UserDoc>();
   if (!user?.active) return null;
-  await deps.models.ApiToken.updateOne({ _id: doc._id }, { $set: { lastUsedAt: deps.now() } });
+  // "Last used" to the minute: a script calling many times a second would otherwise write the token on every
+  // call, all of them one row.
+  const now = deps.now();
+  if (doc.lastUsedAt === undefined || now - doc.lastUsedAt >= TOKEN_USE_RESOLUTION_MS)
+    await deps.models.ApiToken.updateOne({ _id: doc._id }, { $set: { lastUsedAt: now } });
   return toActor(user);
 }
 

@@ -17,11 +17,32 @@ import type { Group, Sector } from '../../domain/quotas';
 import { campaignCaseId, type CaseView } from '../../workflows/messages';
 import { actOnCase, startCampaign, startCase } from '../cases';
 import { schedulesForCases } from './calendar';
-import { notFound, requireWriter, ServiceError, vnToday, type Actor, type ServiceDeps } from './context';
+import {
+  isDuplicateKey,
+  notFound,
+  requireWriter,
+  ServiceError,
+  vnToday,
+  type Actor,
+  type ServiceDeps,
+} from './context';
 import { effectiveRegistry } from './processes';
 import { recordAdmissionSubjectService } from './quotas';
 
 const OPEN_STATUSES: CaseStatus[] = ['open', 'returned'];
+const STATUSES: CaseStatus[] = ['open', 'returned', 'completed', 'refused', 'withdrawn', 'escalatedToSuperior'];
+
+/**
+ * The identifiers the API's schemas take (client/api/schemas.ts). The web pages pass their path and query
+ * parameters unchecked, and the MongoDB-protocol server fails a query on some strings (NUL on PostgreSQL):
+ * what no case can be named by finds no case, without asking the database.
+ */
+const ID = /^[A-Za-z0-9._:|-]{1,200}$/;
+const PROCESS_KEY = /^[a-z][a-z0-9:._-]{0,99}$/;
+const caseNotFound = (): ServiceError => new ServiceError(404, 'CASE_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+/** A whole number within [min, max], or `fallback` (a page number from a query string may be anything). */
+const within = (n: number | undefined, min: number, max: number, fallback: number): number =>
+  n === undefined || !Number.isFinite(n) ? fallback : Math.min(max, Math.max(min, Math.trunc(n)));
 
 export interface CurrentStepSummary {
   stepId: string;
@@ -159,18 +180,46 @@ export async function startCaseService(
   input: StartCaseInput
 ): Promise<{ caseId: string; process: string; workflowId: string; created: boolean }> {
   requireWriter(actor);
+  // The IDs the system makes for the cases it starts itself (a probation case, a campaign's cases) have a dot;
+  // one chosen by a person may not, so that it can never be the ID of such a case not started yet.
+  if (input.caseId !== undefined && input.caseId.includes('.'))
+    throw new ServiceError(
+      422,
+      'INVALID_INPUT',
+      `Mã hồ sơ «${input.caseId}» không được chứa dấu chấm: dấu chấm dành cho mã hồ sơ do hệ thống tự đặt.`
+    );
   const { registry } = await effectiveRegistry(deps);
   const definition = registry.resolve(input.process as ProcessKey, vnToday(deps.now()));
   const first = definition.steps.find((s) => s.id === definition.startStep);
   if (first) await checkMayStart(deps, actor, first.actor, input.caseUnitId, first.id);
   const caseId = input.caseId ?? derivedId('hs', actor, input.requestId);
-  if (input.sector !== undefined || input.groups !== undefined) {
-    if (definition.key !== 'admission')
-      throw new ServiceError(
-        422,
-        'INVALID_INPUT',
-        'Khối và đối tượng (sector, groups) chỉ dùng cho hồ sơ kết nạp đảng viên.'
-      );
+  if ((input.sector !== undefined || input.groups !== undefined) && definition.key !== 'admission')
+    throw new ServiceError(
+      422,
+      'INVALID_INPUT',
+      'Khối và đối tượng (sector, groups) chỉ dùng cho hồ sơ kết nạp đảng viên.'
+    );
+  // A case ID names one case. A case of another process under the same ID would share its record and audit
+  // trail, each workflow writing over the other's; started again with its own process it is the same case, and
+  // the start writes nothing (not even another sector or groups).
+  const taken = (): ServiceError =>
+    new ServiceError(
+      409,
+      'CONFLICT',
+      `Mã hồ sơ «${caseId}» đã được dùng cho một hồ sơ khác; vui lòng chọn mã khác hoặc bỏ trống để hệ thống tự đặt.`
+    );
+  const existing = await deps.models.Case.findById(caseId, { process: 1 }).lean<Pick<CaseDoc, 'process'>>();
+  if (existing && existing.process !== definition.key) throw taken();
+  // Two starts at once under one ID both pass that check: the key, unique by `_id`, lets only one process have it
+  // (a start again of the same process finds its own key).
+  try {
+    await deps.models.CaseKey.create({ _id: caseId, process: definition.key, takenAt: new Date(deps.now()) });
+  } catch (e) {
+    if (!isDuplicateKey(e)) throw e;
+    const key = await deps.models.CaseKey.findById(caseId).lean();
+    if (key?.process !== definition.key) throw taken();
+  }
+  if (!existing && (input.sector !== undefined || input.groups !== undefined)) {
     // Recorded before the start (keyed by the case), so that the year's attainment counts the decision.
     await recordAdmissionSubjectService(deps, {
       caseId,
@@ -193,7 +242,22 @@ export async function startCaseService(
       now: deps.now(),
     }
   );
+  await recordWritten(deps, caseId);
   return { caseId, process: definition.key, ...r };
+}
+
+/**
+ * Waits (up to `limitMs`) until the case's record is in MongoDB: the workflow writes it in its first task,
+ * and whoever started the case opens it or acts on it next, which reads that record. Past the limit the
+ * start is answered anyway; the record follows as soon as a worker runs the case.
+ */
+async function recordWritten(deps: ServiceDeps, caseId: string, limitMs = 10_000): Promise<boolean> {
+  const until = Date.now() + limitMs;
+  for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+    if (await deps.models.Case.exists({ _id: caseId })) return true;
+    if (Date.now() + pause > until) return false;
+    await new Promise((r) => setTimeout(r, pause));
+  }
 }
 
 /** The end of a Vietnamese calendar day (UTC+7), epoch ms. */
@@ -258,8 +322,9 @@ export async function actOnCaseService(
   input: { requestId: string; command: CaseCommand }
 ): Promise<CaseSummary> {
   requireWriter(actor);
+  if (!ID.test(caseId)) throw caseNotFound();
   const doc = await deps.models.Case.findById(caseId, { process: 1 }).lean<Pick<CaseDoc, 'process'>>();
-  if (!doc) throw new ServiceError(404, 'CASE_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  if (!doc) throw caseNotFound();
   const view = await actOnCase(deps.temporal, doc.process, caseId, {
     requestId: input.requestId,
     personId: actor.personId,
@@ -270,8 +335,14 @@ export async function actOnCaseService(
 
 export async function listCases(deps: ServiceDeps, _actor: Actor, f: CaseFilter): Promise<Page<CaseListItem>> {
   const now = deps.now();
-  const page = f.page ?? 1;
-  const pageSize = f.pageSize ?? 20;
+  const page = within(f.page, 1, 100_000, 1);
+  const pageSize = within(f.pageSize, 1, 100, 20);
+  if (
+    (f.status && !STATUSES.includes(f.status as CaseStatus)) ||
+    (f.committeeId && !ID.test(f.committeeId)) ||
+    (f.process && !PROCESS_KEY.test(f.process))
+  )
+    return { items: [], total: 0, page, pageSize };
   const q: Record<string, unknown> = {};
   if (f.status) q.status = f.status;
   if (f.committeeId) q.committeeId = f.committeeId;
@@ -340,8 +411,9 @@ export async function inbox(
 }
 
 export async function caseDetail(deps: ServiceDeps, _actor: Actor, caseId: string): Promise<CaseDetail> {
+  if (!ID.test(caseId)) throw caseNotFound();
   const projection = await loadCase(deps.models, caseId);
-  if (!projection) throw new ServiceError(404, 'CASE_NOT_FOUND', 'Không tìm thấy hồ sơ.');
+  if (!projection) throw caseNotFound();
   const [doc, audit, verification] = await Promise.all([
     deps.models.Case.findById(caseId).lean<CaseDoc>(),
     deps.models.AuditEntry.find({ caseId }).sort({ seq: 1 }).lean<AuditEntryDoc[]>(),

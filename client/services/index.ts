@@ -6,3 +6,5 @@ export * from './org';
 export * from './processes';
 export * from './calendar';
 export * from './quotas';
+export * from './audit';
+export * from './unavailable';

@@ -1,7 +1,14 @@
 /** What every web handler shares: the services, who is signed in, and how a page is answered. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createWorkingCalendar, type VietnamWorkingCalendar } from '../../domain/calendar/working-calendar';
-import { listPeople, schedulesForCases, type Actor, type ServiceDeps } from '../services';
+import {
+  isUnavailable,
+  listPeople,
+  RETRY_AFTER_SECONDS,
+  schedulesForCases,
+  type Actor,
+  type ServiceDeps,
+} from '../services';
 import { webErrorOf } from './errors';
 import { html } from './html';
 import { page, type PageOptions, type Viewer } from './layout';
@@ -79,9 +86,11 @@ export function errorPage(
       ? 'Không có quyền'
       : status === 404
         ? 'Không tìm thấy'
-        : status >= 500
-          ? 'Lỗi hệ thống'
-          : 'Không thực hiện được';
+        : status === 503
+          ? 'Tạm thời gián đoạn'
+          : status >= 500
+            ? 'Lỗi hệ thống'
+            : 'Không thực hiện được';
   return sendPage(
     reply,
     status,
@@ -94,11 +103,15 @@ export function errorPage(
   );
 }
 
+export const UNAVAILABLE_PAGE_MESSAGE =
+  'Hệ thống tạm thời không truy cập được dữ liệu; vui lòng thử lại sau ít phút. Những gì đã lưu không bị mất.';
+
 type Handler = (req: FastifyRequest, reply: FastifyReply, s: Signed) => Promise<FastifyReply>;
 
 /**
  * A page for signed-in people: an anonymous visitor is sent to the sign-in page (GET) or refused (POST);
- * a business refusal becomes a page with its Vietnamese message and status; anything else a 500 page.
+ * a business refusal becomes a page with its Vietnamese message and status; the database or Temporal out of
+ * reach a 503 page with Retry-After; anything else a 500 page.
  */
 export function guarded(w: WebDeps, handler: Handler) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
@@ -113,6 +126,11 @@ export function guarded(w: WebDeps, handler: Handler) {
     } catch (e) {
       const we = webErrorOf(e);
       if (we) return errorPage(w, reply, s, we.status, we.message);
+      if (isUnavailable(e)) {
+        req.log.warn({ err: e }, 'web page: dependency unavailable');
+        void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        return errorPage(w, reply, s, 503, UNAVAILABLE_PAGE_MESSAGE);
+      }
       req.log.error({ err: e }, 'web page failed');
       return errorPage(w, reply, s, 500, 'Đã có lỗi hệ thống; lỗi đã được ghi lại. Vui lòng thử lại sau.');
     }

@@ -27,6 +27,9 @@ export function registerWeb(app: FastifyInstance, deps: ServiceDeps): void {
     web.addHook('onRoute', (route) => {
       route.schema = { ...(route.schema ?? {}), hide: true };
     });
+    // The pages' forms are url-encoded and nothing else: a JSON or text body would reach the handlers as
+    // something other than fields of text (a 500 where a field is not a string); it is refused with 415.
+    web.removeContentTypeParser(['application/json', 'text/plain']);
     web.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string', bodyLimit: 64 * 1024 },

@@ -5,15 +5,14 @@
  * file (a malformed one exits 5 and writes nothing), and `cadreflow report attainment --format csv --out`
  * writes the file. The year is 2034, this file's own.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QuotaPlan } from '../../domain/quotas';
 import { quotaWorkflowId } from '../../workflows/messages';
 import { startApi, type ApiHarness } from '../support/api';
-import { REPO_ROOT } from '../../tools/stack/binaries';
 import { BODY } from '../unit/fixtures/org';
+import { runCli, type CliRun } from './support/cli-process';
 
 const YEAR = 2034;
 let h: ApiHarness;
@@ -36,32 +35,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI from sources as its own process with the role's API token. */
-function cli(role: keyof ApiHarness['tokens'], args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'client', 'cli', 'main.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: dir,
-        XDG_CONFIG_HOME: join(dir, 'none'),
-        CADREFLOW_URL: url,
-        CADREFLOW_TOKEN: h.tokens[role],
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function cli(role: keyof ApiHarness['tokens'], args: string[]): Promise<CliRun> {
+  return runCli(args, { url, home: dir, configHome: join(dir, 'none'), env: { CADREFLOW_TOKEN: h.tokens[role] } });
 }
 
 /** Province 12 = commune X 12 (youth 12), all to grassroots G. */

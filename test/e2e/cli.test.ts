@@ -5,7 +5,6 @@
  * is completed. Exit codes are checked on the way: usage, not allowed, not found, refused by the rules,
  * server unavailable. The admission runs with deadlines of seconds (withTestDurations).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,9 +22,9 @@ import {
 } from '../../domain/processes';
 import type { CaseView } from '../../workflows/messages';
 import { PASSWORD, startApi, type ApiHarness } from '../support/api';
-import { REPO_ROOT } from '../../tools/stack/binaries';
 import { uniqueId } from '../support/env';
 import { BODY, PERSON } from '../unit/fixtures/org';
+import { runCli, type CliRun } from './support/cli-process';
 
 const admission = withTestDurations(admissionV1, 120);
 let h: ApiHarness;
@@ -43,32 +42,9 @@ afterAll(async () => {
   for (const d of homes) rmSync(d, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI from sources as its own process; `home` holds that person's credentials. */
-function cli(args: string[], home?: string, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'client', 'cli', 'main.ts'), ...args], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: home ?? tmpdir(),
-        XDG_CONFIG_HOME: home ?? join(tmpdir(), 'cadreflow-none'),
-        CADREFLOW_URL: url,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function cli(args: string[], home?: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(args, { url, home: home ?? tmpdir(), configHome: home ?? join(tmpdir(), 'cadreflow-none'), env });
 }
 
 const prefix = uniqueId('cli')

@@ -25,7 +25,15 @@ import { DEMO_PASSWORD, seedDemo } from '../../tools/demo/seed';
 import { REPO_ROOT } from '../../tools/stack/binaries';
 import type { RunningWorker } from '../../worker/worker';
 import { startApiProcess, type ApiProcess } from './support/api-process';
-import { eventually, mailbox, mongo, startInProcessWorker, testConfig, uniqueId } from '../support/env';
+import {
+  eventually,
+  mailbox,
+  mongo,
+  startInProcessWorker,
+  testConfig,
+  uniqueId,
+  withOwnDatabase,
+} from '../support/env';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(REPO_ROOT, 'test-artifacts', 'screenshots');
@@ -33,10 +41,8 @@ const CASE_ID = uniqueId('web-qh');
 const SECRETARY = DEMO_PEOPLE.committeeSecretary; // Bí thư Đảng ủy phường Bến Thủy
 const OUTSIDER = DEMO_PEOPLE.cellSecretary; // a cell secretary: no role on the planning steps
 
-const base = testConfig(uniqueId('web'));
 const config = {
-  ...base,
-  mongodbUrl: base.mongodbUrl.replace(/\/[^/]*$/, `/${uniqueId('web').replace(/-/g, '_')}`),
+  ...withOwnDatabase(testConfig(uniqueId('web')), 'web'),
   devMailboxUrl: process.env.MAIL_CATCHER_URL ?? '',
   logLevel: 'silent' as const,
 };

@@ -8,10 +8,18 @@ import { createModels, type Models } from '../../activities/store/models';
 import { createDefaultRegistry } from '../../domain/processes';
 import { seedDemo } from '../../tools/demo/seed';
 import type { RunningWorker } from '../../worker/worker';
-import { eventually, mailbox, mongo, startInProcessWorker, temporalClient, testConfig, uniqueId } from '../support/env';
+import {
+  eventually,
+  mailbox,
+  mongo,
+  startInProcessWorker,
+  temporalClient,
+  testConfig,
+  uniqueId,
+  withOwnDatabase,
+} from '../support/env';
 
-const base = testConfig(uniqueId('demo'));
-const config = { ...base, mongodbUrl: base.mongodbUrl.replace(/\/[^/]*$/, `/${uniqueId('demo').replace(/-/g, '_')}`) };
+const config = withOwnDatabase(testConfig(uniqueId('demo')), 'demo');
 /** The web test seeds the demo province on the same Temporal server: its case IDs must differ. */
 const PREFIX = 'dt-';
 let db: mongoose.Connection;

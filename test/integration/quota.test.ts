@@ -33,14 +33,21 @@ import { getQuotaStatusQuery, quotaWorkflowId, yearFromQuotaWorkflowId } from '.
 import type { RunningWorker } from '../../worker/worker';
 import type { quotaWorkflow } from '../../workflows/quota';
 import { BODY, buildOrg, ORG_FROM } from '../unit/fixtures/org';
-import { mailbox, mongo, startInProcessWorker, temporalClient, testConfig, uniqueId } from '../support/env';
+import {
+  mailbox,
+  mongo,
+  startInProcessWorker,
+  temporalClient,
+  testConfig,
+  uniqueId,
+  withOwnDatabase,
+} from '../support/env';
 import { recordHistory } from '../support/history';
 
 const YEAR = 2030;
 // Its own database: the meeting flags and the briefing read every committee and case of the database,
 // and the other test files add theirs to the shared one.
-const base = testConfig(uniqueId('quota'));
-const config = { ...base, mongodbUrl: base.mongodbUrl.replace(/\/[^/]*$/, `/${uniqueId('quota').replace(/-/g, '_')}`) };
+const config = withOwnDatabase(testConfig(uniqueId('quota')), 'quota');
 const pad = (n: number): string => String(n).padStart(2, '0');
 /** C01 … C21, each with one cell Cnn-K and a secretary; with the fixture's X that makes 22 committees. */
 const COMMITTEES = Array.from({ length: 21 }, (_, i) => `C${pad(i + 1)}`);

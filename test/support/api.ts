@@ -15,7 +15,7 @@ import { createDefaultRegistry, type ProcessRegistry } from '../../domain/proces
 import type { Config } from '../../worker/config';
 import type { RunningWorker } from '../../worker/worker';
 import { buildOrg, ORG_FROM, PERSON } from '../unit/fixtures/org';
-import { mongo, startInProcessWorker, testConfig, uniqueId } from './env';
+import { mongo, startInProcessWorker, testConfig, uniqueId, withOwnDatabase } from './env';
 
 export const PASSWORD = 'mat-khau-thu-nghiem-1';
 
@@ -59,8 +59,21 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function startApi(name: string, registry: ProcessRegistry = createDefaultRegistry()): Promise<ApiHarness> {
-  const config = testConfig(uniqueId(name));
+export interface StartApiOptions {
+  /**
+   * A MongoDB database of the test's own (dropped at close) instead of the run's shared one: for a test that
+   * reads across every case or adds to the organisation tree.
+   */
+  ownDatabase?: boolean;
+}
+
+export async function startApi(
+  name: string,
+  registry: ProcessRegistry = createDefaultRegistry(),
+  o: StartApiOptions = {}
+): Promise<ApiHarness> {
+  const base = testConfig(uniqueId(name));
+  const config = o.ownDatabase ? withOwnDatabase(base, name) : base;
   const temporal = await connectClient(config.temporal.address, config.temporal.namespace);
   const db = await mongo(config);
   const models = createModels(db);
@@ -119,6 +132,7 @@ export async function startApi(name: string, registry: ProcessRegistry = createD
       await app.close();
       await worker.shutdown();
       await temporal.close();
+      if (o.ownDatabase) await db.dropDatabase().catch(() => undefined);
       await db.close();
     },
   };
@@ -141,4 +155,18 @@ export function as(
     headers: { ...(role ? { authorization: `Bearer ${h.tokens[role]}` } : {}), ...headers },
     ...(payload !== undefined ? { payload: payload as InjectOptions['payload'] } : {}),
   });
+}
+
+/** Signs a role's user in through the API: the session cookie and the CSRF token its state changes need. */
+export async function signIn(h: ApiHarness, role: RoleName): Promise<{ cookie: string; csrfToken: string }> {
+  const r = await h.app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    payload: { username: h.usernames[role], password: PASSWORD },
+  });
+  if (r.statusCode !== 200) throw new Error(`signing ${role} in answered ${r.statusCode}: ${r.body}`);
+  return {
+    cookie: String(r.headers['set-cookie']).split(';')[0] as string,
+    csrfToken: (JSON.parse(r.body) as { csrfToken: string }).csrfToken,
+  };
 }

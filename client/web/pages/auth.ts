@@ -1,8 +1,15 @@
 /** Signing in and out through forms, with the same session cookie as the JSON API. */
 import type { FastifyInstance } from 'fastify';
 import { SESSION_COOKIE } from '../../api/auth';
-import { authenticate, createSession, endSession, LoginThrottle } from '../../services';
-import { errorPage, formOf, query, sendPage, signedIn, type WebDeps } from '../context';
+import {
+  authenticate,
+  createSession,
+  endSession,
+  isUnavailable,
+  LoginThrottle,
+  RETRY_AFTER_SECONDS,
+} from '../../services';
+import { errorPage, formOf, query, sendPage, signedIn, UNAVAILABLE_PAGE_MESSAGE, type WebDeps } from '../context';
 import { webErrorOf } from '../errors';
 import { html } from '../html';
 import { page } from '../layout';
@@ -70,6 +77,11 @@ export function registerAuthPages(app: FastifyInstance, w: WebDeps): void {
       setCookie(reply, SESSION_COOKIE, grant.sessionId, { secure: w.secure, expires: new Date(grant.expiresAt) });
       return reply.redirect(next, 303);
     } catch (e) {
+      if (isUnavailable(e)) {
+        req.log.warn({ err: e }, 'sign-in (web): dependency unavailable');
+        void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+        return sendPage(reply, 503, loginPage(w, { username, error: UNAVAILABLE_PAGE_MESSAGE, next }));
+      }
       const we = webErrorOf(e);
       if (!we) throw e;
       req.log.warn({ username, ip: req.ip, code: we.code }, 'sign-in refused (web)');
