@@ -1,10 +1,21 @@
 /**
- * The benchmark's baseline: a bare Temporal workflow shaped like an admission case — one Update per step
- * and one timer per step (the step's deadline), 12 steps — with no activity, no MongoDB and no mail. What
- * cadreflow adds on top of Temporal is measured against it, on the same server in the same run.
+ * The benchmark's baselines, on the same server in the same run as what they are compared with:
+ * - a bare Temporal workflow shaped like an admission case — one Update per step and one timer per step
+ *   (the step's deadline), 12 steps — with no activity, no MongoDB and no mail;
+ * - a bare escalation: a timer to the due instant, then one activity that sends the e-mail over SMTP with
+ *   the same transport as cadreflow's, with no MongoDB and no outbox.
  * This module is the bench worker's workflowsPath: it exports workflow functions only.
  */
-import { allHandlersFinished, condition, defineQuery, defineUpdate, setHandler } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  sleep,
+} from '@temporalio/workflow';
+import type * as bareActivities from './bare-activities';
 
 export interface BareCaseInput {
   steps: number;
@@ -36,4 +47,22 @@ export async function bareCaseWorkflow(input: BareCaseInput): Promise<number> {
   }
   await condition(allHandlersFinished);
   return timeouts;
+}
+
+export interface BareEscalationInput {
+  /** Epoch ms at which the e-mail is owed. */
+  sendAt: number;
+  mail: bareActivities.BareMail;
+}
+
+const { sendBareMail } = proxyActivities<typeof bareActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
+});
+
+/** Waits for its instant, then sends one e-mail: what an escalation costs Temporal and SMTP alone. */
+export async function bareEscalationWorkflow(input: BareEscalationInput): Promise<void> {
+  const wait = input.sendAt - Date.now();
+  if (wait > 0) await sleep(wait);
+  await sendBareMail(input.mail);
 }

@@ -1,10 +1,11 @@
 /**
- * Entry point of the baseline's worker process: the bare workflows of baseline-workflows.ts on their own
- * task queue (BENCH_TASK_QUEUE) at TEMPORAL_ADDRESS, with no activities. Run as its own process, like the
- * cadreflow worker, so both are measured the same way.
+ * Entry point of the baseline's worker process: the bare workflows of baseline-workflows.ts and the bare
+ * escalation's e-mail activity on their own task queue (BENCH_TASK_QUEUE) at TEMPORAL_ADDRESS. Run as its
+ * own process, like the cadreflow worker, so both are measured the same way.
  */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { join } from 'node:path';
+import { closeBareMail, sendBareMail } from './bare-activities';
 
 async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     connection,
     taskQueue,
     workflowsPath: join(__dirname, 'baseline-workflows.ts'),
+    activities: { sendBareMail },
     bundlerOptions: { ignoreModules: [] },
   });
   const stop = (): void => worker.shutdown();
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    closeBareMail();
     await connection.close();
   }
 }

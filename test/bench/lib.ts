@@ -6,17 +6,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { actOnCase } from '../../client/cases';
+import { createApiToken, createUser, toActor, type ServiceDeps } from '../../client/services';
+import { freePort } from '../../tools/stack/servers';
 import { CaseActionError } from '../../client/temporal';
 import { OFFICIAL_SCHEDULES } from '../../domain/calendar/schedules';
 import type { ActRequest } from '../../domain/chain';
 import { mayAct, type OrgSnapshot } from '../../domain/org';
 import type { ProcessDefinition } from '../../domain/processes/model';
 import { REPO_ROOT } from '../../tools/stack/binaries';
-import { caseWorkflowId, ENTRY_WORKFLOW, prefixOf, type CaseView, type ChainInput } from '../../workflows/messages';
+import { caseWorkflowId, ENTRY_WORKFLOW, prefixOf, type ChainInput } from '../../workflows/messages';
 
 // ---------------------------------------------------------------------------------------------------
 // Figures
@@ -40,6 +42,60 @@ export function distribution(values: readonly number[]): Distribution {
 }
 
 export const round = (v: number, digits = 2): number => (Number.isFinite(v) ? Number(v.toFixed(digits)) : v);
+
+/** CPU time a Linux process has used so far, user + system, in seconds (/proc/<pid>/stat; clock ticks of 1/100 s). */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces) start after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The processes whose command line (arguments joined by spaces) satisfies `match`. */
+export function findProcesses(match: (cmd: string) => boolean): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      if (match(cmd)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * CPU seconds used by named groups of processes between `start()` and `stop()`: where the time of a phase
+ * goes (the Temporal server, the MongoDB-protocol server, PostgreSQL, the worker, the API, the driver).
+ */
+export function cpuProfile(groups: Record<string, () => number[]>): { stop(): Record<string, number> } {
+  const read = (): Record<string, Map<number, number>> =>
+    Object.fromEntries(
+      Object.entries(groups).map(([name, pids]) => [
+        name,
+        new Map(pids().map((pid) => [pid, processCpuSeconds(pid) ?? 0] as const)),
+      ])
+    );
+  const before = read();
+  return {
+    stop: () => {
+      const after = read();
+      return Object.fromEntries(
+        Object.entries(after).map(([name, now]) => {
+          let used = 0;
+          for (const [pid, cpu] of now) used += cpu - (before[name]?.get(pid) ?? 0);
+          return [name, round(used, 2)];
+        })
+      );
+    },
+  };
+}
 
 /** Resident and peak resident memory of a Linux process, in bytes (/proc/<pid>/status VmRSS, VmHWM). */
 export function processMemory(pid: number): { rssBytes: number; peakBytes: number } | undefined {
@@ -98,15 +154,18 @@ process.once('exit', () => {
 
 /**
  * Runs a TypeScript entry point of this repository as its own Node process with exactly `env` added to
- * this process's environment, and waits for `readyLine` on its output.
+ * this process's environment, and waits for `ready`: a line on its output, or a probe that answers true.
  */
 export async function spawnEntry(
   entry: string,
   env: Record<string, string>,
-  readyLine: string,
+  ready: string | (() => Promise<boolean>),
   timeoutMs = 120_000
 ): Promise<ChildHandle> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, entry)], {
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(REPO_ROOT, entry)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -137,7 +196,7 @@ export async function spawnEntry(
     exited,
   };
   const deadline = Date.now() + timeoutMs;
-  while (!out.includes(readyLine)) {
+  while (!(typeof ready === 'string' ? out.includes(ready) : await ready())) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`${entry} exited before it was ready:\n${out}`);
     if (Date.now() > deadline) {
@@ -152,6 +211,43 @@ export async function spawnEntry(
 /** The cadreflow worker (worker/main.ts, the real entry point) as its own process. */
 export function spawnCadreflowWorker(env: Record<string, string>): Promise<ChildHandle> {
   return spawnEntry('worker/main.ts', env, 'cadreflow worker running');
+}
+
+/** The API process (client/api/main.ts, the real entry point) on a free port, ready when /ready says so. */
+export async function spawnApi(env: Record<string, string>): Promise<ChildHandle & { url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const probe = async (): Promise<boolean> => (await fetch(`${url}/ready`).catch(() => undefined))?.ok === true;
+  const handle = await spawnEntry(
+    'client/api/main.ts',
+    { ...env, API_HOST: '127.0.0.1', API_PORT: String(port) },
+    probe
+  );
+  return { ...handle, url };
+}
+
+/**
+ * A user with an API token for each person, as an administrator would create them (client/services), so
+ * that a driver can act through the REST API as that person. Usernames carry `tag`, to stay apart from
+ * other runs on the same database.
+ */
+export async function provisionApiTokens(
+  deps: ServiceDeps,
+  personIds: Iterable<string>,
+  tag: string
+): Promise<Map<string, string>> {
+  const tokens = new Map<string, string>();
+  for (const personId of new Set(personIds)) {
+    const user = await createUser(deps, null, {
+      username: `${tag}.${personId}`.toLowerCase().replace(/[^a-z0-9._-]/g, '-'),
+      password: `mat-khau-do-hieu-nang-${tag}`,
+      personId,
+      isAdmin: false,
+      isInspector: false,
+    });
+    tokens.set(personId, (await createApiToken(deps, toActor(user), 'đo hiệu năng')).token);
+  }
+  return tokens;
 }
 
 /** The baseline's bare worker (test/bench/bench-worker.ts) as its own process. */
@@ -232,11 +328,17 @@ export async function startBenchCase(client: Client, taskQueue: string, spec: Ca
   return workflowId;
 }
 
+/** What a driver needs back from an act: where the case stands now. */
+export interface ActOutcome {
+  status: string;
+  current?: { stepId: string };
+}
+
 /** How a benchmark or chaos run talks to cadreflow: the client helpers, or the REST API. */
 export interface CaseDriver {
   name: string;
   start(spec: CaseSpec): Promise<void>;
-  act(spec: CaseSpec, req: ActRequest): Promise<CaseView>;
+  act(spec: CaseSpec, req: ActRequest): Promise<ActOutcome>;
 }
 
 export function clientDriver(client: Client, taskQueue: string): CaseDriver {
@@ -246,6 +348,51 @@ export function clientDriver(client: Client, taskQueue: string): CaseDriver {
       await startBenchCase(client, taskQueue, spec);
     },
     act: (spec, req) => actOnCase(client, spec.definition.key, spec.caseId, req),
+  };
+}
+
+/**
+ * The REST API as people's clients use it: `POST /api/cases` with the starter's API token, then
+ * `POST /api/cases/:caseId/acts` with the token of whoever acts, over HTTP with keep-alive. A 4xx is a
+ * refusal (thrown as a CaseActionError); a 5xx or a connection failure is a transport failure, which
+ * driveCase retries with the same request ID when asked to.
+ */
+export function apiDriver(baseUrl: string, tokens: ReadonlyMap<string, string>, starter: string): CaseDriver {
+  const call = async (personId: string, path: string, body: unknown): Promise<unknown> => {
+    const token = tokens.get(personId);
+    if (!token) throw new Error(`no API token for ${personId}`);
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const answer = (await res.json().catch(() => ({}))) as { code?: string; message?: string };
+    if (res.status >= 400 && res.status < 500 && res.status !== 429) {
+      throw new CaseActionError(
+        (answer.code ?? 'INVALID_INPUT') as CaseActionError['code'],
+        answer.message ?? `HTTP ${res.status}`
+      );
+    }
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${answer.code ?? ''} ${answer.message ?? ''}`);
+    return answer;
+  };
+  return {
+    name: `REST API (${baseUrl})`,
+    start: async (spec) => {
+      await call(starter, '/api/cases', {
+        requestId: `start.${spec.caseId}`,
+        process: spec.definition.key,
+        caseId: spec.caseId,
+        title: `Kết nạp đảng viên: hồ sơ đo hiệu năng ${spec.caseId}`,
+        caseUnitId: spec.caseUnitId,
+        subjectName: 'Nguyễn Văn An',
+      });
+    },
+    act: async (spec, req) =>
+      (await call(req.personId, `/api/cases/${encodeURIComponent(spec.caseId)}/acts`, {
+        requestId: req.requestId,
+        command: req.command,
+      })) as ActOutcome,
   };
 }
 
@@ -273,10 +420,10 @@ export async function driveCase(
     onEarlyActRefused?: () => void;
     maxActs?: number;
   } = {}
-): Promise<CaseView> {
+): Promise<ActOutcome> {
   await retrying(() => driver.start(spec), opts.retryTransport);
   let stepId: string | undefined = spec.definition.startStep;
-  let view: CaseView | undefined;
+  let view: ActOutcome | undefined;
   for (let i = 0; i < (opts.maxActs ?? 40) && stepId; i++) {
     const step = spec.definition.steps.find((s) => s.id === stepId);
     const personId = actors.get(stepId);
@@ -284,17 +431,17 @@ export async function driveCase(
     const req: ActRequest = { requestId: `${spec.caseId}.${stepId}.${i}`, personId, command: passingCommand(step) };
     const t0 = performance.now();
     view = await retrying(async () => {
-      // An act sent right after the start can reach the workflow before it has loaded its organisation
-      // slice and be refused NOT_FOUND (workflows/chain.ts registers the Update handler before queuing the
-      // load); such a refusal changes nothing, so the first act is sent again, and counted.
+      // The first act can come before the case's record: the API's start waits for it 10 s at most, and
+      // a loaded worker may take longer to run the case's first task. The API then refuses the act
+      // CASE_NOT_FOUND; such a refusal changes nothing, so the first act is sent again, and counted.
       for (let attempt = 1; ; attempt++) {
         try {
           // A new request ID: Temporal answers a repeated Update ID with the first outcome.
           return await driver.act(spec, attempt === 1 ? req : { ...req, requestId: `${req.requestId}.r${attempt}` });
         } catch (e) {
-          if (i > 0 || attempt >= 20 || !isRefusal(e) || e.code !== 'NOT_FOUND') throw e;
+          if (i > 0 || attempt >= 50 || !isRefusal(e) || !['NOT_FOUND', 'CASE_NOT_FOUND'].includes(e.code)) throw e;
           opts.onEarlyActRefused?.();
-          await new Promise((r) => setTimeout(r, 200));
+          await new Promise((r) => setTimeout(r, 500));
         }
       }
     }, opts.retryTransport);

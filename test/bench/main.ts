@@ -9,8 +9,11 @@
  *   npm run bench                        N = 100 and 1,000, M = 1,000, SQLite and PostgreSQL
  *   npm run bench -- --n10k              N = 10,000 as well (hours on 2 cores; see docs/benchmarks.md)
  *   npm run bench -- --n 200 --m 200 --handler sqlite --concurrency 50
+ *   npm run bench -- --n 100 --m 1000 --handler sqlite --append   adds to the runs of latest.json
+ *   --driver client                      drive through the client helpers instead of the REST API
+ *   --cpu-prof <dir>                     V8 CPU profiles (.cpuprofile) of the worker, API and bare worker processes
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import mongoose from 'mongoose';
@@ -19,30 +22,45 @@ import { saveOrg } from '../../activities/case-activities';
 import { createModels, type Models } from '../../activities/store/models';
 import { messageIdFor } from '../../activities/mail/outbox';
 import { connectClient } from '../../client/temporal';
-import { admissionV1, withTestDurations } from '../../domain/processes';
+import { admissionV1, createDefaultRegistry, withTestDurations } from '../../domain/processes';
+import type { ProcessDefinition } from '../../domain/processes/model';
+import type { ServiceDeps } from '../../client/services';
+import { loadConfig } from '../../worker/config';
 import { REPO_ROOT } from '../../tools/stack/binaries';
 import type { CaughtMail } from '../../tools/stack/mail-catcher';
 import { startTestStack, type TestStack } from '../support/stack';
 import { BODY, buildOrg } from '../unit/fixtures/org';
-import { advanceBareUpdate, type BareCaseInput } from './baseline-workflows';
+import { advanceBareUpdate, type BareCaseInput, type BareEscalationInput } from './baseline-workflows';
 import { escalationDefinition, ESCALATE_AFTER_MS, ESCALATION_STEP } from './escalation';
 import {
   actorsByStep,
+  apiDriver,
   clientDriver,
+  cpuProfile,
   distribution,
+  findProcesses,
   driveCase,
   machineInfo,
   pool,
   processMemory,
   progressPrinter,
+  provisionApiTokens,
+  spawnApi,
   startBenchCase,
   spawnBaselineWorker,
   spawnCadreflowWorker,
   type CaseDriver,
   type ChildHandle,
-  type Distribution,
 } from './lib';
-import { renderMarkdown, renderSvg, renderTable, type BenchResult, type HandlerRun, type SizeRun } from './report';
+import {
+  renderMarkdown,
+  renderSvg,
+  renderTable,
+  type BenchResult,
+  type HandlerRun,
+  type PhaseFigures,
+  type SizeRun,
+} from './report';
 
 const STEPS = 12;
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts', 'bench');
@@ -54,7 +72,11 @@ interface Options {
   m: number;
   concurrency: number;
   handlers: Array<'sqlite' | 'postgresql'>;
+  /** Who drives the admission cases: the REST API (as people do) or the typed client helpers. */
+  driver: 'api' | 'client';
   writeDocs: boolean;
+  /** Keep the runs of test-artifacts/bench/latest.json and add this one's (a handler measured at other sizes). */
+  append: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -63,7 +85,9 @@ function parseArgs(argv: string[]): Options {
     m: 1000,
     concurrency: 100,
     handlers: ['sqlite', 'postgresql'],
+    driver: 'api',
     writeDocs: false,
+    append: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -77,12 +101,17 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--m') o.m = Number(next());
     else if (a === '--concurrency') o.concurrency = Number(next());
     else if (a === '--handler') o.handlers = next().split(',') as Options['handlers'];
+    else if (a === '--driver') o.driver = next() as Options['driver'];
     else if (a === '--write-docs') o.writeDocs = true;
+    else if (a === '--append') o.append = true;
+    else if (a === '--cpu-prof') process.env.BENCH_CPU_PROF_DIR = next();
     else throw new Error(`unknown option ${String(a)}`);
   }
   if (o.ns.some((n) => !Number.isInteger(n) || n < 1) || !(o.m >= 0) || !(o.concurrency >= 1))
     throw new Error('--n, --m and --concurrency must be positive whole numbers');
   for (const h of o.handlers) if (h !== 'sqlite' && h !== 'postgresql') throw new Error(`unknown handler ${String(h)}`);
+  if (o.driver !== 'api' && o.driver !== 'client')
+    throw new Error(`--driver is api or client, not ${String(o.driver)}`);
   return o;
 }
 
@@ -104,13 +133,7 @@ async function bareCase(client: Client, id: string, times: number[]): Promise<vo
   }
 }
 
-interface PhaseResult {
-  seconds: number;
-  casesPerSec: number;
-  updatesPerSec: number;
-  latencyMs: Distribution;
-  workerPeakRssBytes?: number;
-}
+type PhaseResult = PhaseFigures;
 
 function sampler(pid: number): { stop(): number | undefined } {
   let peak = 0;
@@ -145,9 +168,9 @@ async function runAdmission(
   n: number,
   concurrency: number,
   label: string,
-  actors: Map<string, string>
+  actors: Map<string, string>,
+  definition: ProcessDefinition
 ): Promise<PhaseResult & { completed: number; firstActRetries: number }> {
-  const definition = withTestDurations(admissionV1, 86_400 * 30);
   const times: number[] = [];
   let completed = 0;
   let firstActRetries = 0;
@@ -183,6 +206,107 @@ async function fetchMail(url: string): Promise<CaughtMail[]> {
   return (await (await fetch(`${url}/messages`)).json()) as CaughtMail[];
 }
 
+/**
+ * Waits until every expected Message-ID has arrived — or none has for two minutes, or a cap of ten minutes
+ * plus 200 ms per e-mail passes — printing progress, then a little longer so that a late duplicate is seen.
+ * Answers the mails that carry an expected Message-ID, the count of all others, and the lateness of each
+ * first arrival after `scheduledAt`, in seconds.
+ */
+async function collectMail(
+  mailUrl: string,
+  expected: ReadonlySet<string>,
+  scheduledAt: number,
+  label: string
+): Promise<{ ours: CaughtMail[]; unexpected: number; distinct: number; repeated: string[]; lateness: number[] }> {
+  const m = expected.size;
+  const deadline = scheduledAt + 600_000 + m * 200;
+  let lastPrint = 0;
+  let lastGot = 0;
+  let lastProgress = Date.now();
+  while (Date.now() < deadline && Date.now() - lastProgress < 120_000) {
+    await new Promise((r) => setTimeout(r, 1000));
+    if (Date.now() < scheduledAt) {
+      lastProgress = Date.now();
+      continue;
+    }
+    const got = (await fetchMail(mailUrl)).filter((x) => expected.has(x.messageId)).length;
+    if (got > lastGot) [lastGot, lastProgress] = [got, Date.now()];
+    if (Date.now() - lastPrint > 2000) {
+      log(`  ${label}: ${got}/${m} (${((Date.now() - scheduledAt) / 1000).toFixed(0)} s after the scheduled instant)`);
+      lastPrint = Date.now();
+    }
+    if (got >= m) break;
+  }
+  await new Promise((r) => setTimeout(r, 3000));
+  const mails = await fetchMail(mailUrl);
+  const ours = mails.filter((x) => expected.has(x.messageId));
+  const firstArrival = new Map<string, number>();
+  const repeated = new Set<string>();
+  for (const mail of ours) {
+    if (firstArrival.has(mail.messageId)) repeated.add(mail.messageId);
+    else firstArrival.set(mail.messageId, Date.parse(mail.receivedAt));
+  }
+  return {
+    ours,
+    unexpected: mails.length - ours.length,
+    distinct: firstArrival.size,
+    repeated: [...repeated],
+    lateness: [...firstArrival.values()].map((t) => (t - scheduledAt) / 1000),
+  };
+}
+
+/** How far ahead of the shared due instant M cases are started: enough for all of them to be open by then. */
+const dueLead = (m: number): number => 30_000 + m * 40;
+
+/**
+ * The escalation's baseline: M bare workflows on the baseline worker, each a timer to the same instant and
+ * one activity sending its e-mail through cadreflow's SMTP transport — what Temporal and SMTP alone need.
+ */
+async function runBareEscalation(
+  client: Client,
+  mailUrl: string,
+  m: number,
+  concurrency: number
+): Promise<NonNullable<NonNullable<HandlerRun['escalation']>['baseline']>> {
+  await fetch(`${mailUrl}/messages`, { method: 'DELETE' });
+  const tag = `bench-bare-esc-${runTag}-${Math.random().toString(36).slice(2, 6)}`;
+  const sendAt = Date.now() + dueLead(m) + ESCALATE_AFTER_MS;
+  log(`  bare escalation: starting ${m} workflows due at ${new Date(sendAt).toISOString()}`);
+  const messageId = (i: number): string => `<${tag}-${i}@bench.cadreflow.local>`;
+  const t0 = performance.now();
+  await pool(
+    m,
+    concurrency,
+    async (i) => {
+      const input: BareEscalationInput = {
+        sendAt,
+        mail: {
+          to: ['thuongtruc@tinhuy.example.vn'],
+          subject: `Đo hiệu năng: cảnh báo quá hạn ${i}`,
+          text: `Hồ sơ ${i} quá hạn.`,
+          messageId: messageId(i),
+        },
+      };
+      await client.workflow.start('bareEscalationWorkflow', {
+        taskQueue: BASELINE_QUEUE,
+        workflowId: `${tag}-${i}`,
+        args: [input],
+      });
+    },
+    progressPrinter('bare escalation workflows started', m)
+  );
+  const startSeconds = (performance.now() - t0) / 1000;
+  const expected = new Set(Array.from({ length: m }, (_, i) => messageId(i)));
+  const got = await collectMail(mailUrl, expected, sendAt, 'bare escalation e-mails');
+  return {
+    startSeconds,
+    received: got.ours.length,
+    distinct: got.distinct,
+    duplicates: got.ours.length - got.distinct,
+    latenessSeconds: distribution(got.lateness),
+  };
+}
+
 async function runEscalation(
   client: Client,
   models: Models,
@@ -190,12 +314,12 @@ async function runEscalation(
   mailUrl: string,
   m: number,
   concurrency: number
-): Promise<HandlerRun['escalation']> {
+): Promise<NonNullable<HandlerRun['escalation']>> {
   await fetch(`${mailUrl}/messages`, { method: 'DELETE' });
   const definition = escalationDefinition();
   const campaignId = `bench-esc-${runTag}-${Math.random().toString(36).slice(2, 6)}`;
   // The shared due instant: far enough ahead that every case is started and settled before it.
-  const dueAt = Date.now() + 30_000 + m * 40;
+  const dueAt = Date.now() + dueLead(m);
   const scheduledAt = dueAt + ESCALATE_AFTER_MS;
   log(`  escalation: starting ${m} cases due at ${new Date(dueAt).toISOString()}`);
   const t0 = performance.now();
@@ -227,30 +351,7 @@ async function runEscalation(
     const caseId = `${campaignId}-${i}`;
     expected.set(messageIdFor({ caseId, stepId: ESCALATION_STEP, level: 'escalation', round: 1 }), caseId);
   }
-  const deadline = scheduledAt + Math.max(120_000, m * 30);
-  let mails: CaughtMail[];
-  let lastPrint = 0;
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1000));
-    if (Date.now() < scheduledAt) continue;
-    mails = await fetchMail(mailUrl);
-    const got = mails.filter((x) => expected.has(x.messageId)).length;
-    if (Date.now() - lastPrint > 2000) {
-      log(
-        `  escalation e-mails: ${got}/${m} (${((Date.now() - scheduledAt) / 1000).toFixed(0)} s after the scheduled instant)`
-      );
-      lastPrint = Date.now();
-    }
-    if (got >= m) break;
-  }
-  // A little longer, so that a duplicate arriving late is seen.
-  await new Promise((r) => setTimeout(r, 3000));
-  mails = await fetchMail(mailUrl);
-  const ours = mails.filter((x) => expected.has(x.messageId));
-  const firstArrival = new Map<string, number>();
-  for (const mail of ours)
-    if (!firstArrival.has(mail.messageId)) firstArrival.set(mail.messageId, Date.parse(mail.receivedAt));
-  const lateness = [...firstArrival.values()].map((t) => (t - scheduledAt) / 1000);
+  const got = await collectMail(mailUrl, new Set(expected.keys()), scheduledAt, 'escalation e-mails');
   // Where the lateness comes from: the workflow's timer and persist (outbox record created) or the mail path.
   const outbox = await models.Outbox.find({ caseId: { $in: [...expected.values()] } })
     .select({ createdAt: 1, sentAt: 1 })
@@ -259,18 +360,29 @@ async function runEscalation(
   const sendSeconds = outbox
     .filter((d) => d.sentAt)
     .map((d) => (new Date(d.sentAt!).getTime() - new Date(d.createdAt).getTime()) / 1000);
+  // Why a message went out twice: its outbox record's attempts and last SMTP error.
+  const duplicated = await models.Outbox.find({ caseId: { $in: got.repeated.map((id) => expected.get(id) as string) } })
+    .select({ attempts: 1, lastError: 1, createdAt: 1, sentAt: 1 })
+    .lean();
   const memory = processMemory(worker.pid);
   return {
+    duplicatedOutbox: duplicated.map((d) => ({
+      id: d._id,
+      attempts: d.attempts,
+      lastError: d.lastError,
+      secondsToSent: d.sentAt ? (new Date(d.sentAt).getTime() - new Date(d.createdAt).getTime()) / 1000 : undefined,
+    })),
     m,
     dueAt: new Date(dueAt).toISOString(),
     startSeconds,
     settledBeforeDue,
+    openBeforeDue,
     expected: m,
-    received: ours.length,
-    distinct: firstArrival.size,
-    duplicates: ours.length - firstArrival.size,
-    unexpected: mails.length - ours.length,
-    latenessSeconds: distribution(lateness),
+    received: got.ours.length,
+    distinct: got.distinct,
+    duplicates: got.ours.length - got.distinct,
+    unexpected: got.unexpected,
+    latenessSeconds: distribution(got.lateness),
     outboxRecordedLateSeconds: distribution(recordedLate),
     outboxToSentSeconds: distribution(sendSeconds),
     workerRssBytes: memory?.rssBytes,
@@ -318,12 +430,12 @@ async function storageFigures(
 async function idleLatencies(
   client: Client,
   driver: CaseDriver,
-  actors: Map<string, string>
+  actors: Map<string, string>,
+  definition: ProcessDefinition
 ): Promise<HandlerRun['idle']> {
   const bare: number[] = [];
   for (let i = 0; i < 5; i++) await bareCase(client, `bare:${runTag}:idle:${i}`, bare);
   const acts: number[] = [];
-  const definition = withTestDurations(admissionV1, 86_400 * 30);
   for (let i = 0; i < 3; i++) {
     await driveCase(driver, { caseId: `bench-${runTag}-idle-${i}`, definition, caseUnitId: BODY.cell }, actors, {
       onAct: (t) => acts.push(t.ms),
@@ -365,18 +477,66 @@ async function runHandler(
     }
   );
   const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
-  const actors = actorsByStep(org, admissionV1, BODY.cell, today);
-  const driver = clientDriver(temporal.client, CADREFLOW_QUEUE);
+  let driver: CaseDriver;
+  let apiPid: number | undefined;
+  // Through the API a case is what people start: the current admission rules with their real deadlines,
+  // handed over to the probation (recognition) case when admitted. The client helpers run the bare
+  // 12-step chain with 30-day deadlines.
+  let definition: ProcessDefinition;
+  if (o.driver === 'api') {
+    const registry = createDefaultRegistry();
+    definition = registry.resolve('admission', today);
+    const api = await spawnApi({ ...env, TEMPORAL_TASK_QUEUE: CADREFLOW_QUEUE });
+    stops.push(
+      () => api.stop(),
+      async () => {
+        mkdirSync(ARTIFACTS, { recursive: true });
+        writeFileSync(join(ARTIFACTS, `api-${actual}.log`), api.output());
+      }
+    );
+    apiPid = api.pid;
+    const actors0 = actorsByStep(org, definition, BODY.cell, today);
+    const deps: ServiceDeps = {
+      models,
+      temporal: temporal.client,
+      registry,
+      config: loadConfig({ ...process.env, ...env }),
+      now: Date.now,
+    };
+    const tokens = await provisionApiTokens(deps, actors0.values(), `bench${runTag}${actual.slice(0, 2)}`);
+    driver = apiDriver(api.url, tokens, actors0.get(definition.startStep) as string);
+  } else {
+    definition = withTestDurations(admissionV1, 86_400 * 30);
+    driver = clientDriver(temporal.client, CADREFLOW_QUEUE);
+  }
+  const actors = actorsByStep(org, definition, BODY.cell, today);
   log(`  driver: ${driver.name}; ${o.concurrency} concurrent clients`);
+  // Where each phase's CPU goes, process by process (this machine's cores are shared by all of them).
+  const temporalPort = `--port ${(stack.env.TEMPORAL_ADDRESS as string).split(':').pop()}`;
+  const mongoListen = `:${new URL(stack.env.MONGODB_URL as string).port} `;
+  const cpuGroups: Record<string, () => number[]> = {
+    temporalServer: () => findProcesses((c) => c.includes('start-dev') && c.includes(temporalPort)),
+    mongoServer: () => findProcesses((c) => c.includes('cadreflow-ferretdb') && c.includes(mongoListen)),
+    postgresql: () =>
+      actual === 'postgresql' ? findProcesses((c) => /^(postgres|\/usr\/lib\/postgresql\/)/.test(c)) : [],
+    cadreflowWorker: () => [worker.pid],
+    api: () => (apiPid ? [apiPid] : []),
+    bareWorker: () => [bareWorker.pid],
+    driver: () => [process.pid],
+  };
 
-  const idle = await idleLatencies(temporal.client, driver, actors);
+  const idle = await idleLatencies(temporal.client, driver, actors, definition);
   log(
     `  idle: bare Update p50 ${idle.bareUpdateMs.p50.toFixed(1)} ms, cadreflow act p50 ${idle.cadreflowActMs.p50.toFixed(1)} ms`
   );
   const sizes: SizeRun[] = [];
   for (const n of o.ns) {
+    const baselineCpu = cpuProfile(cpuGroups);
     const baseline = await runBaseline(temporal.client, n, o.concurrency, `n${n}`);
-    const cadreflow = await runAdmission(driver, worker, n, o.concurrency, `n${n}`, actors);
+    baseline.cpuSeconds = baselineCpu.stop();
+    const cadreflowCpu = cpuProfile(cpuGroups);
+    const cadreflow = await runAdmission(driver, worker, n, o.concurrency, `n${n}`, actors, definition);
+    cadreflow.cpuSeconds = cadreflowCpu.stop();
     sizes.push({
       n,
       baseline,
@@ -391,12 +551,21 @@ async function runHandler(
     );
   }
   const sampleIds = Array.from({ length: Math.min(50, o.ns[0] ?? 0) }, (_, i) => `bench-${runTag}-n${o.ns[0]}-${i}`);
-  const escalation =
-    o.m > 0
-      ? await runEscalation(temporal.client, models, worker, stack.env.MAIL_CATCHER_URL as string, o.m, o.concurrency)
-      : undefined;
+  let escalation: HandlerRun['escalation'];
+  if (o.m > 0) {
+    const mailUrl = stack.env.MAIL_CATCHER_URL as string;
+    const bareCpu = cpuProfile(cpuGroups);
+    const baseline = await runBareEscalation(temporal.client, mailUrl, o.m, o.concurrency);
+    baseline.cpuSeconds = bareCpu.stop();
+    log(
+      `  bare escalation: ${baseline.distinct}/${o.m} e-mails, ${baseline.latenessSeconds.p50.toFixed(1)} / ${baseline.latenessSeconds.p99.toFixed(1)} s late (p50 / p99)`
+    );
+    const escalationCpu = cpuProfile(cpuGroups);
+    const run = await runEscalation(temporal.client, models, worker, mailUrl, o.m, o.concurrency);
+    escalation = { ...run, cpuSeconds: escalationCpu.stop(), baseline };
+  }
   const storage = await storageFigures(db, models, sampleIds);
-  return { handler: actual, idle, sizes, escalation, storage };
+  return { handler: actual, driver: driver.name.replace(/ \(.*\)$/, ''), idle, sizes, escalation, storage };
 }
 
 async function main(): Promise<void> {
@@ -424,6 +593,12 @@ async function main(): Promise<void> {
     await cleanup();
   }
   result.finishedAt = new Date().toISOString();
+  if (o.append && existsSync(join(ARTIFACTS, 'latest.json'))) {
+    const earlier = JSON.parse(readFileSync(join(ARTIFACTS, 'latest.json'), 'utf8')) as BenchResult;
+    result.runs = [...earlier.runs, ...result.runs];
+    result.command = `${earlier.command}; then ${result.command}`;
+    result.startedAt = earlier.startedAt;
+  }
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(join(ARTIFACTS, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   log(`\n${renderTable(result)}`);

@@ -5,6 +5,8 @@
 import type { Distribution, MachineInfo } from './lib';
 
 export interface PhaseFigures {
+  /** CPU seconds each group of processes used during the phase. */
+  cpuSeconds?: Record<string, number>;
   seconds: number;
   casesPerSec: number;
   updatesPerSec: number;
@@ -29,6 +31,8 @@ export interface SizeRun {
 
 export interface HandlerRun {
   handler: 'sqlite' | 'postgresql';
+  /** How the admission cases were driven (the REST API, or the client helpers). */
+  driver: string;
   idle: { bareUpdateMs: Distribution; cadreflowActMs: Distribution };
   sizes: SizeRun[];
   escalation?: {
@@ -36,18 +40,32 @@ export interface HandlerRun {
     dueAt: string;
     startSeconds: number;
     settledBeforeDue: boolean;
+    /** Cases whose record said open by the due instant (the rest had not run their first task yet). */
+    openBeforeDue?: number;
     expected: number;
     received: number;
     distinct: number;
     duplicates: number;
     unexpected: number;
     latenessSeconds: Distribution;
+    /** The outbox records of the e-mails that arrived more than once: attempts and the last SMTP error. */
+    duplicatedOutbox?: { id: string; attempts: number; lastError?: string; secondsToSent?: number }[];
     /** When the escalation's outbox record was written, after the scheduled instant (timer and persist). */
     outboxRecordedLateSeconds?: Distribution;
     /** From the outbox record to its being marked sent (SMTP). */
     outboxToSentSeconds?: Distribution;
     workerRssBytes?: number;
     workerPeakRssBytes?: number;
+    cpuSeconds?: Record<string, number>;
+    /** The same M e-mails from bare workflows (a timer, one SMTP activity) on the same servers, just before. */
+    baseline?: {
+      startSeconds: number;
+      received: number;
+      distinct: number;
+      duplicates: number;
+      latenessSeconds: Distribution;
+      cpuSeconds?: Record<string, number>;
+    };
   };
   storage: {
     /** Sum of the BSON sizes of a completed admission case's documents (case, steps, audit, outbox), averaged. */
@@ -117,6 +135,9 @@ function escalationRows(r: BenchResult): string[][] {
         run.handler,
         String(e.m),
         `${f(e.latenessSeconds.p50, 2)} / ${f(e.latenessSeconds.p99, 2)} (${goal(e.latenessSeconds.p99 <= 5)})`,
+        e.baseline
+          ? `${f(e.baseline.latenessSeconds.p50, 2)} / ${f(e.baseline.latenessSeconds.p99, 2)}; ${e.baseline.distinct} of ${e.m}, ${e.baseline.duplicates} dup.`
+          : '—',
         `${e.distinct} of ${e.expected}, ${e.duplicates} dup. (${goal(e.distinct === e.expected && e.duplicates === 0)})`,
         `${mb(e.workerRssBytes)} (${goal((e.workerRssBytes ?? Infinity) <= 1.5 * 2 ** 30)})`,
         `${f(run.storage.bsonBytesPerAdmissionCase, 0)} B`,
@@ -131,6 +152,7 @@ const ESC_HEAD = [
   'handler',
   'M open cases',
   'escalation s late p50 / p99 (≤ 5)',
+  'bare Temporal + SMTP s late p50 / p99; e-mails',
   'e-mails',
   'worker RSS (≤ 1.5 GB)',
   'BSON bytes / admission case',
@@ -153,8 +175,52 @@ function mdTable(head: string[], body: string[][]): string {
   ].join('\n');
 }
 
+const CPU_GROUPS: Array<[string, string]> = [
+  ['temporalServer', 'Temporal server'],
+  ['mongoServer', 'FerretDB'],
+  ['postgresql', 'PostgreSQL'],
+  ['cadreflowWorker', 'cadreflow worker'],
+  ['api', 'API'],
+  ['bareWorker', 'bare worker'],
+  ['driver', 'driver (clients)'],
+];
+const CPU_HEAD = ['handler', 'N', 'phase', ...CPU_GROUPS.map(([, label]) => `${label} ms`), 'total CPU ms / case'];
+
+/** CPU milliseconds per case, process group by process group: where a case's cost lies. */
+function cpuRows(r: BenchResult): string[][] {
+  const out: string[][] = [];
+  for (const run of r.runs) {
+    for (const s of run.sizes) {
+      for (const [phase, figures] of [
+        ['baseline', s.baseline],
+        ['cadreflow', s.cadreflow],
+      ] as const) {
+        const cpu = figures.cpuSeconds;
+        if (!cpu) continue;
+        const per = (v: number | undefined): string => f(((v ?? 0) * 1000) / s.n, 0);
+        const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+        out.push([run.handler, String(s.n), phase, ...CPU_GROUPS.map(([k]) => per(cpu[k])), per(total)]);
+      }
+    }
+    // The escalation phases: CPU per e-mail owed, N being M there.
+    const e = run.escalation;
+    for (const [phase, cpu] of [
+      ['bare escalation', e?.baseline?.cpuSeconds],
+      ['escalation', e?.cpuSeconds],
+    ] as const) {
+      if (!e || !cpu) continue;
+      const per = (v: number | undefined): string => f(((v ?? 0) * 1000) / e.m, 0);
+      const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+      out.push([run.handler, `M ${e.m}`, phase, ...CPU_GROUPS.map(([k]) => per(cpu[k])), per(total)]);
+    }
+  }
+  return out;
+}
+
 export function renderTable(r: BenchResult): string {
-  return `${textTable(HEAD, rows(r))}\n\n${textTable(ESC_HEAD, escalationRows(r))}`;
+  return [textTable(HEAD, rows(r)), textTable(ESC_HEAD, escalationRows(r)), textTable(CPU_HEAD, cpuRows(r))].join(
+    '\n\n'
+  );
 }
 
 /** A line chart: x = N (log scale), left panel cases/s, right panel act p99 ms; one line per series. */
@@ -227,7 +293,9 @@ export function renderSvg(r: BenchResult): string {
     });
     return parts.join('\n');
   };
-  const height = H + Math.max(0, through.length - 4) * 14;
+  // Below the legends (one row per series), the footer.
+  const legendBottom = top + plotH + 36 + (Math.max(through.length, latency.length) - 1) * 14;
+  const height = Math.max(H, legendBottom + 24);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
@@ -246,8 +314,9 @@ export function renderMarkdown(r: BenchResult): string {
   return `# Benchmarks
 
 Generated by \`${r.command}\` on ${r.startedAt} (finished ${r.finishedAt ?? '—'}); the raw figures of every run are
-in \`test-artifacts/bench/latest.json\` (not committed). Every figure below comes from that one run: the
-baseline and cadreflow ran on the same Temporal dev server, one after the other.
+in \`test-artifacts/bench/latest.json\` (not committed). Every figure below comes from ${
+    r.command.includes('; then ') ? 'these runs; in each' : 'that one run'
+  }, the baseline and cadreflow ran on the same Temporal dev server, one after the other.
 
 **Machine:** ${m.nproc} × ${m.cpuModel}, ${m.memoryGiB} GiB memory, Node ${m.node}, ${m.platform}. The Temporal dev
 server, FerretDB, the SMTP catcher, both workers and the driving clients all share these ${m.nproc} cores, and other
@@ -259,15 +328,22 @@ work on the machine (other test suites) may have run at the same time.
 
 - **Baseline**: a bare Temporal workflow (\`test/bench/baseline-workflows.ts\`) with the same shape as an admission
   case — ${r.options.steps} Updates, one timer per step — on its own worker process and task queue, no activity.
-- **cadreflow**: admission cases (\`admissionV1\` with 30-day test deadlines, so no ladder e-mail fires) driven through
-  C1–C12 with the passing act by ${r.options.concurrency} concurrent clients, each act an \`actOnCase\` Update that
-  validates, persists the case, its step runs and its hash-chained audit to MongoDB (FerretDB) and answers with the
-  new state. The driver is the typed client helpers (\`client/cases.ts\`); the REST API did not serve cases yet. The
-  admission's hand-over to the probation case is left out, so that a case is exactly its 12 steps.
+- **cadreflow**: admission cases driven through C1–C12 with the passing act by ${r.options.concurrency} concurrent
+  clients. ${
+    r.runs[0]?.driver === 'REST API'
+      ? `Through the **REST API** (\`POST /api/cases\`, then \`POST /api/cases/:caseId/acts\` over HTTP with each
+  actor's API token, to the real API process): the current admission rules with their real deadlines (no ladder
+  e-mail fires during a run), and at C12 the hand-over that starts the probation (recognition) case.`
+      : `Through the typed client helpers (\`client/cases.ts\`): \`admissionV1\` with 30-day test deadlines and no
+  hand-over to the probation case.`
+  } Each act is an \`actOnCase\` Update that validates, persists the case, its changed step runs and its
+  hash-chained audit to MongoDB (FerretDB, as local activities) and answers with the new state.
 - **Throughput** = N ÷ wall time from the first start to the last act; **latency** = each act's round trip.
 - **Escalation lateness**: M cases of a one-step chain whose deadline is capped by one campaign deadline, so every
   escalation e-mail (one per case, to Thường trực Tỉnh ủy) is scheduled for the same instant; lateness = arrival at
-  the SMTP catcher − scheduled instant.
+  the SMTP catcher − scheduled instant. Its baseline, just before on the same servers: the same M e-mails from bare
+  workflows (\`bareEscalationWorkflow\`: a timer to the same instant, one activity sending through cadreflow's SMTP
+  transport, no database).
 - **Worker RSS**: \`/proc/<pid>/status\` VmRSS of the worker process with the M cases open.
 - **MongoDB bytes per case**: the BSON size of a completed admission case's documents (case, step runs, audit,
   outbox), averaged over a sample, and FerretDB's \`dbStats\` dataSize divided by the number of cases stored.
@@ -279,5 +355,13 @@ ${mdTable(HEAD, rows(r))}
 ## Escalation, memory and storage
 
 ${mdTable(ESC_HEAD, escalationRows(r))}
+
+## Where the CPU goes
+
+CPU milliseconds per case used by each process during each phase (\`/proc/<pid>/stat\`, user + system), read
+before and after the phase. All of them share the machine's ${m.nproc} cores, so a phase can go no faster than
+its total CPU per case allows.
+
+${mdTable(CPU_HEAD, cpuRows(r))}
 `;
 }

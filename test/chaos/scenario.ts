@@ -4,7 +4,11 @@
  * process. While admission cases are driven through every step — with ladder e-mails firing, because the
  * deadlines are seconds — the worker is SIGKILLed again and again, the Temporal server is killed and
  * restarted on its file, the MongoDB-protocol server is stopped and started, and the SMTP server is taken
- * away. Afterwards it counts what a person would care about: lost or unfinished cases, duplicate e-mails,
+ * away. The API runs as its own process through its real entry point, and is started before the MongoDB-
+ * protocol server is; while that server is down (then, and during the stopMongo fault) the routes people use
+ * are called with a valid API token or session and every answer recorded: each must be 503 with Retry-After,
+ * or a success of a route that needs no database, and the API must serve again once the database is back.
+ * Afterwards it counts what a person would care about: lost or unfinished cases, duplicate e-mails,
  * audit trails that do not verify or do not match the case's record. Used by `npm run chaos` (full) and
  * test/integration/chaos-short.test.ts (short).
  */
@@ -17,7 +21,8 @@ import { saveOrg } from '../../activities/case-activities';
 import { verifyAuditChain } from '../../activities/store/audit';
 import { createModels } from '../../activities/store/models';
 import { messageIdFor, outboxId } from '../../activities/mail/outbox';
-import { buildServer } from '../../client/api/server';
+import { SESSION_COOKIE } from '../../client/api/auth';
+import { createApiToken, createSession, createUser, toActor, type ServiceDeps } from '../../client/services';
 import { connectClient, type ClientConnection } from '../../client/temporal';
 import { admissionV1, createDefaultRegistry, withTestDurations } from '../../domain/processes';
 import { ensureFerretDb, ensureTemporalCli, REPO_ROOT } from '../../tools/stack/binaries';
@@ -27,7 +32,9 @@ import { freePort, startFerretDb, startTemporalDevServer, type RunningServer } f
 import { loadConfig } from '../../worker/config';
 import { caseWorkflowId } from '../../workflows/messages';
 import { actorsByStep, clientDriver, driveCase, pool, spawnCadreflowWorker, type ChildHandle } from '../bench/lib';
-import { BODY, buildOrg } from '../unit/fixtures/org';
+import { startApiProcess, type ApiProcess } from '../e2e/support/api-process';
+import { createPgDatabase, dropPgDatabase, urlOfPgDatabase } from '../support/stack';
+import { BODY, buildOrg, PERSON } from '../unit/fixtures/org';
 
 export type Fault = 'killWorker' | 'restartTemporal' | 'stopMongo' | 'stopSmtp';
 
@@ -39,6 +46,17 @@ export interface ChaosOptions {
   gapMs: number;
   mongoDownMs: number;
   smtpDownMs: number;
+  /**
+   * The MongoDB-protocol server's backend: FerretDB on SQLite (the default) or on a fresh PostgreSQL
+   * database (dropped at the end; SQLite when PostgreSQL does not answer).
+   */
+  handler?: 'sqlite' | 'postgresql';
+  /**
+   * Every step's deadline, in seconds (the reminder ladder's steps half of it): 4 by default, so that a
+   * short run sees reminders and escalations; a long run takes longer ones, or every step of every case
+   * goes overdue as soon as the machine slows and the run becomes a storm of escalations.
+   */
+  deadlineSeconds?: number;
   /** A prebuilt workflow bundle (the test suite's); built here when absent. */
   workflowBundle?: string;
   log?: (line: string) => void;
@@ -46,6 +64,8 @@ export interface ChaosOptions {
 
 export interface ChaosReport {
   cases: number;
+  handler: 'sqlite' | 'postgresql';
+  deadlineSeconds: number;
   seconds: number;
   faults: Array<{ fault: Fault; at: number; actsDoneBefore: number }>;
   workerRestarts: number;
@@ -68,7 +88,168 @@ export interface ChaosReport {
   audit: { ok: boolean; problems: number; countMismatches: string[] };
   /** GET /ready answers while the MongoDB-protocol server was down. */
   readyWhileMongoDown: Array<{ status: number; retryAfter?: string }>;
+  /**
+   * What the API process (its real entry point) answered to the routes people use, sent with a valid API
+   * token or session, while the MongoDB-protocol server was down: during the stopMongo fault, and at the
+   * start, when the API process was started before the database.
+   */
+  apiWhileMongoDown: ApiOutageReport;
+  apiStartedBeforeMongo: ApiOutageReport;
 }
+
+/** One answer of the API while the database was down. */
+export interface ProbeAnswer {
+  probe: string;
+  method: string;
+  path: string;
+  status: number;
+  retryAfter?: string;
+  /** The error code of a JSON error body. */
+  code?: string;
+  /** False for the routes that answer without the database (then a success is what is expected). */
+  needsDatabase: boolean;
+}
+
+export interface ApiOutageReport {
+  answers: ProbeAnswer[];
+  /** How many answers were 500 (there must be none). */
+  answers500: number;
+  /** Answers that are neither 503 with Retry-After nor a success of a route that needs no database. */
+  unexpected: ProbeAnswer[];
+  /** From the database answering again to the API answering a case list with 200, in ms. */
+  recoveredAfterMs?: number;
+}
+
+/** 503 with a whole number of seconds in Retry-After, or a success of a route that needs no database. */
+export function expectedOutageAnswer(a: ProbeAnswer): boolean {
+  if (a.status === 503) return a.retryAfter !== undefined && /^\d+$/.test(a.retryAfter);
+  return !a.needsDatabase && a.status >= 200 && a.status < 300;
+}
+
+function outageReport(answers: ProbeAnswer[], recoveredAfterMs?: number): ApiOutageReport {
+  return {
+    answers,
+    answers500: answers.filter((a) => a.status === 500).length,
+    unexpected: answers.filter((a) => !expectedOutageAnswer(a)),
+    ...(recoveredAfterMs !== undefined ? { recoveredAfterMs } : {}),
+  };
+}
+
+interface Probe {
+  probe: string;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  /** Sent with the session cookie (web pages) instead of the API token. */
+  web?: boolean;
+  /** A url-encoded form body (web forms) instead of JSON. */
+  form?: string;
+  needsDatabase: boolean;
+}
+
+/**
+ * The routes people use: a route that needs no database (health), readiness, the case list, a case's page
+ * data, the inbox, an act on a case and a start, and the web pages of the inbox and of a case. The act and
+ * the start are sent as a person with no role in the tree: had one reached the database, the rules would
+ * have refused it and nothing of the run would have changed.
+ */
+function probesFor(caseId: string, tag: string): Probe[] {
+  const requestId = `chaos-probe-${tag}-${Date.now().toString(36)}`;
+  return [
+    { probe: 'health (no database)', method: 'GET', path: '/health', needsDatabase: false },
+    { probe: 'readiness', method: 'GET', path: '/ready', needsDatabase: true },
+    { probe: 'list cases', method: 'GET', path: '/api/cases?pageSize=5', needsDatabase: true },
+    { probe: 'case page data', method: 'GET', path: `/api/cases/${caseId}`, needsDatabase: true },
+    { probe: 'inbox', method: 'GET', path: '/api/inbox', needsDatabase: true },
+    {
+      probe: 'act on a case',
+      method: 'POST',
+      path: `/api/cases/${caseId}/acts`,
+      body: { requestId, command: { type: 'approve', note: 'Đồng ý' } },
+      needsDatabase: true,
+    },
+    {
+      probe: 'start a case',
+      method: 'POST',
+      path: '/api/cases',
+      body: { requestId, process: 'admission', title: 'Kết nạp đảng viên: thử khi mất CSDL', caseUnitId: BODY.cell },
+      needsDatabase: true,
+    },
+    { probe: 'web: inbox page', method: 'GET', path: '/', web: true, needsDatabase: true },
+    { probe: 'web: case page', method: 'GET', path: `/cases/${caseId}`, web: true, needsDatabase: true },
+    {
+      probe: 'web: sign-in form',
+      method: 'POST',
+      path: '/login',
+      form: 'username=chaos-probe&password=khong-dung-mat-khau&next=%2F',
+      web: true,
+      needsDatabase: true,
+    },
+  ];
+}
+
+/** Sends every probe at once and records each answer. */
+async function sendProbes(
+  apiUrl: string,
+  auth: { token: string; cookie?: string },
+  probes: Probe[]
+): Promise<ProbeAnswer[]> {
+  return Promise.all(
+    probes.map(async (p) => {
+      const headers: Record<string, string> =
+        p.form !== undefined
+          ? { 'content-type': 'application/x-www-form-urlencoded' }
+          : p.body !== undefined
+            ? { 'content-type': 'application/json' }
+            : {};
+      if (p.web) {
+        if (auth.cookie) headers.cookie = auth.cookie;
+      } else headers.authorization = `Bearer ${auth.token}`;
+      const base = { probe: p.probe, method: p.method, path: p.path, needsDatabase: p.needsDatabase };
+      try {
+        const res = await fetch(`${apiUrl}${p.path}`, {
+          method: p.method,
+          headers,
+          redirect: 'manual',
+          ...(p.form !== undefined ? { body: p.form } : p.body !== undefined ? { body: JSON.stringify(p.body) } : {}),
+        });
+        const text = await res.text();
+        let code: string | undefined;
+        try {
+          const parsed = JSON.parse(text) as { code?: unknown };
+          if (typeof parsed.code === 'string') code = parsed.code;
+        } catch {
+          // an HTML page or no body
+        }
+        const retryAfter = res.headers.get('retry-after') ?? undefined;
+        return { ...base, status: res.status, ...(retryAfter ? { retryAfter } : {}), ...(code ? { code } : {}) };
+      } catch {
+        // No answer at all (the API process itself unreachable): recorded as status 0, which is unexpected.
+        return { ...base, status: 0 };
+      }
+    })
+  );
+}
+
+/** Polls the case list until it answers 200 (true), or gives up after `timeoutMs` (false). */
+async function untilApiAnswers(apiUrl: string, token: string, timeoutMs = 60_000): Promise<boolean> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    const ok = await fetch(`${apiUrl}/api/cases?pageSize=1`, { headers: { authorization: `Bearer ${token}` } }).then(
+      (r) => r.status === 200,
+      () => false
+    );
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+/**
+ * How long the API process runs before the MongoDB-protocol server starts: longer than its first connection
+ * attempt waits for a server (5 s), so that it is that attempt's failure the API must get over.
+ */
+const STARTUP_WITHOUT_MONGO_MS = 8000;
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const log = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
@@ -87,7 +268,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     dbFile: join(dir, 'temporal.sqlite'),
     searchAttributes: SEARCH_ATTRIBUTES,
   };
-  const mongoOpts = { bin: ferretBin, port: mongoPort, handler: 'sqlite' as const, sqliteDir: join(dir, 'ferretdb') };
+  const pgDb = o.handler === 'postgresql' ? await createPgDatabase() : undefined;
+  if (o.handler === 'postgresql' && !pgDb) log('  PostgreSQL did not answer: this run is on SQLite');
+  const handler = pgDb ? ('postgresql' as const) : ('sqlite' as const);
+  const deadlineSeconds = o.deadlineSeconds ?? 4;
+  const mongoOpts = {
+    bin: ferretBin,
+    port: mongoPort,
+    handler,
+    ...(pgDb ? { postgresqlUrl: urlOfPgDatabase(pgDb) } : {}),
+    sqliteDir: join(dir, 'ferretdb'),
+  };
   let temporal: RunningServer | undefined;
   let ferret: RunningServer | undefined;
   let catcher: MailCatcher | undefined;
@@ -95,7 +286,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let stopping = false;
   let workerRestarts = 0;
   try {
-    [temporal, ferret] = await Promise.all([startTemporalDevServer(temporalOpts), startFerretDb(mongoOpts)]);
+    temporal = await startTemporalDevServer(temporalOpts);
     catcher = await startMailCatcher({ smtpPort, httpPort });
     let bundle = o.workflowBundle;
     if (!bundle) {
@@ -113,6 +304,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       WORKFLOW_BUNDLE: bundle,
       LOG_LEVEL: 'warn',
     };
+    const config = loadConfig(env);
+
+    // The API as in production (its own process, its real entry point), started while the MongoDB-protocol
+    // server is not there yet, and kept without it for longer than its first connection attempt waits (5 s):
+    // it must answer 503 meanwhile, then serve as soon as the database answers, without a restart.
+    const api: ApiProcess = await startApiProcess(config);
+    stops.push(() => api.stop());
+    const apiUrl = api.url;
+    const startupAnswers: ProbeAnswer[] = [];
+    const startupUntil = Date.now() + STARTUP_WITHOUT_MONGO_MS;
+    do {
+      const probes = probesFor('chaos-none', `startup-${startupAnswers.length}`).filter((p) => !p.web);
+      startupAnswers.push(...(await sendProbes(apiUrl, { token: 'cf_unknown-token-of-the-startup-probe' }, probes)));
+      await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(0, startupUntil - Date.now()))));
+    } while (Date.now() < startupUntil);
+    ferret = await startFerretDb(mongoOpts);
+    const mongoBackAt = Date.now();
+
     const db = await mongoose
       .createConnection(env.MONGODB_URL as string, { serverSelectionTimeoutMS: 2000 })
       .asPromise();
@@ -122,15 +331,28 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await saveOrg(models, org);
     const tc: ClientConnection = await connectClient(env.TEMPORAL_ADDRESS as string);
     stops.push(() => tc.close());
-    const api = await buildServer({
-      config: loadConfig({ ...env, LOG_LEVEL: 'silent' }),
-      mongo: db,
-      temporal: tc,
+
+    // A valid API token and web session of a person with no role in the tree, for the probes.
+    const serviceDeps: ServiceDeps = {
       models,
+      temporal: tc.client,
       registry: createDefaultRegistry(),
+      config,
+      now: Date.now,
+    };
+    const prober = await createUser(serviceDeps, null, {
+      username: `chaos-probe-${Date.now().toString(36)}`,
+      password: 'chaos-probe-password',
+      personId: PERSON.outsider,
     });
-    stops.push(() => api.close());
-    const apiUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+    const proberDoc = await models.User.findById(prober.username).lean();
+    if (!proberDoc) throw new Error('the probe user was not stored');
+    const probeAuth = {
+      token: (await createApiToken(serviceDeps, toActor(proberDoc), 'chaos probe')).token,
+      cookie: `${SESSION_COOKIE}=${(await createSession(serviceDeps, proberDoc)).sessionId}`,
+    };
+    const answered = await untilApiAnswers(apiUrl, probeAuth.token);
+    const apiStartedBeforeMongo = outageReport(startupAnswers, answered ? Date.now() - mongoBackAt : undefined);
 
     // The worker, kept running as a process manager would: restarted whenever it dies.
     const superviseWorker = async (): Promise<void> => {
@@ -154,7 +376,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     };
     await superviseWorker();
 
-    const definition = withTestDurations(admissionV1, 4, 2);
+    const definition = withTestDurations(admissionV1, deadlineSeconds);
     const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
     const actors = actorsByStep(org, admissionV1, BODY.cell, today);
     const driver = clientDriver(tc.client, 'chaos');
@@ -165,6 +387,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const t0 = Date.now();
     const faultsDone: ChaosReport['faults'] = [];
     const readyWhileMongoDown: ChaosReport['readyWhileMongoDown'] = [];
+    const apiDownAnswers: ProbeAnswer[] = [];
+    let apiDownRecoveredAfterMs: number | undefined;
 
     const inject = async (fault: Fault): Promise<void> => {
       faultsDone.push({ fault, at: (Date.now() - t0) / 1000, actsDoneBefore: acts });
@@ -186,12 +410,19 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         case 'stopMongo': {
           await ferret?.kill();
           const until = Date.now() + o.mongoDownMs;
-          while (Date.now() < until) {
-            const res = await fetch(`${apiUrl}/ready`);
-            readyWhileMongoDown.push({ status: res.status, retryAfter: res.headers.get('retry-after') ?? undefined });
+          // Every round of probes is answered before the next starts, and the last before the database is back.
+          let round = 0;
+          do {
+            round += 1;
+            const answers = await sendProbes(apiUrl, probeAuth, probesFor(caseIds[0] as string, `down-${round}`));
+            apiDownAnswers.push(...answers);
+            for (const a of answers.filter((x) => x.path === '/ready'))
+              readyWhileMongoDown.push({ status: a.status, retryAfter: a.retryAfter });
             await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(0, until - Date.now()))));
-          }
+          } while (Date.now() < until);
           ferret = await startFerretDb(mongoOpts);
+          const backAt = Date.now();
+          if (await untilApiAnswers(apiUrl, probeAuth.token)) apiDownRecoveredAfterMs = Date.now() - backAt;
           break;
         }
         case 'stopSmtp':
@@ -290,6 +521,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     return {
       cases: o.cases,
+      handler,
+      deadlineSeconds,
       seconds: (Date.now() - t0) / 1000,
       faults: faultsDone,
       workerRestarts,
@@ -298,6 +531,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       mail,
       audit: { ok: verification.ok, problems: verification.problems.length, countMismatches },
       readyWhileMongoDown,
+      apiWhileMongoDown: outageReport(apiDownAnswers, apiDownRecoveredAfterMs),
+      apiStartedBeforeMongo,
     };
   } finally {
     stopping = true;
@@ -305,6 +540,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await catcher?.close().catch(() => undefined);
     for (const srv of [temporal, ferret]) if (srv) await srv.stop().catch(() => undefined);
+    if (pgDb) await dropPgDatabase(pgDb).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }

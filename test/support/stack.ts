@@ -38,7 +38,11 @@ function ownerAlive(pid: number): boolean {
   }
 }
 
-async function createPgDatabase(): Promise<string | undefined> {
+/**
+ * A fresh PostgreSQL database for FerretDB, or undefined when PostgreSQL does not answer (or the run is
+ * told to use SQLite). `urlOfPgDatabase` gives its URL; `dropPgDatabase` removes it.
+ */
+export async function createPgDatabase(): Promise<string | undefined> {
   if (process.env.CADREFLOW_TEST_MONGO_HANDLER === 'sqlite') return undefined;
   const pg = new PgClient({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
   try {
@@ -53,7 +57,9 @@ async function createPgDatabase(): Promise<string | undefined> {
   }
 }
 
-async function dropPgDatabase(name: string): Promise<void> {
+export const urlOfPgDatabase = (name: string): string => PG_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`);
+
+export async function dropPgDatabase(name: string): Promise<void> {
   const pg = new PgClient({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
   try {
     await pg.connect();
@@ -92,7 +98,7 @@ export async function startTestStack(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const pgUrl = pgDb ? PG_ADMIN_URL.replace(/\/[^/]*$/, `/${pgDb}`) : undefined;
+    const pgUrl = pgDb ? urlOfPgDatabase(pgDb) : undefined;
     const [temporal, mongo] = await Promise.all([
       startTemporalDevServer({
         cli: temporalCli,
