@@ -204,6 +204,51 @@ export function bodyOn(org: OrgSnapshot, id: string, onDate: IsoDate): OrgBody |
   return org.bodies.find((b) => b.id === id && inForce(b.validFrom, b.validTo, onDate));
 }
 
+/**
+ * The units whose cases a person reads on `onDate` by the roles they hold that day: each body works on the
+ * cases of its own part of the tree. A role counts for the party organisation it sits in (the role's body
+ * itself when it is a cell or a committee; for an inner body — a standing board, an Organization Board, a
+ * political centre — the organisation it belongs to, so the Ban Tổ chức Tỉnh ủy reads the whole province),
+ * and that organisation's units are it and every unit under it, across every version of the tree (a case of a
+ * unit merged away stays readable to whoever oversaw it). An applicant's role gives none: an applicant reads
+ * their own case, not the cell's others. Sorted, without repeats; empty for someone with no role that day. Who
+ * reads every case (the Inspection Committee) is the caller's business.
+ */
+export function readableUnits(org: OrgSnapshot, personId: string, onDate: IsoDate): string[] {
+  const versionOf = (id: string): OrgBody | undefined => bodyOn(org, id, onDate) ?? org.bodies.find((b) => b.id === id);
+  const roots = new Set<string>();
+  for (const a of org.assignments) {
+    if (a.personId !== personId || a.role === 'applicant' || !inForce(a.from, a.to, onDate)) continue;
+    let body = versionOf(a.bodyId);
+    for (let hops = 0; body && !isPartyOrganisation(body.kind) && hops < 64; hops++)
+      body = body.parentId === undefined ? undefined : versionOf(body.parentId);
+    if (body) roots.add(body.id);
+  }
+  const children = new Map<string, Set<string>>();
+  for (const b of org.bodies) {
+    if (b.parentId === undefined) continue;
+    const set = children.get(b.parentId) ?? new Set<string>();
+    set.add(b.id);
+    children.set(b.parentId, set);
+  }
+  const units = new Set<string>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const id = queue.pop() as string;
+    if (units.has(id)) continue;
+    units.add(id);
+    queue.push(...(children.get(id) ?? []));
+  }
+  return [...units].sort();
+}
+
+/** Whether the person holds a role on `onDate` in a body of kind `kind` in force that day. */
+export function sitsOn(org: OrgSnapshot, personId: string, kind: BodyKind, onDate: IsoDate): boolean {
+  return org.assignments.some(
+    (a) => a.personId === personId && inForce(a.from, a.to, onDate) && bodyOn(org, a.bodyId, onDate)?.kind === kind
+  );
+}
+
 /** The root provincial committee in force on `onDate`. */
 function provinceOn(org: OrgSnapshot, onDate: IsoDate): OrgBody {
   const province = org.bodies.find(

@@ -4,29 +4,16 @@
  * Kiểm tra) of the organisation tree. It recomputes the chain from what is stored (verifyAuditChain) and
  * answers a report: a problem found is a finding, not an error.
  */
-import type { AuditEntryDoc, CaseDoc, OrgBodyDoc, RoleAssignmentDoc } from '../../activities/store/models';
+import type { AuditEntryDoc, CaseDoc } from '../../activities/store/models';
 import { auditId, verifyAuditChain, type AuditProblem, type AuditVerification } from '../../activities/store/audit';
 import { auditTailQuery, caseWorkflowId } from '../../workflows/messages';
-import { ServiceError, vnToday, type Actor, type ServiceDeps } from './context';
-
-/** True when the person holds, on `onDate`, a role in a body of kind inspectionCommittee in force that day. */
-async function sitsOnInspectionCommittee(deps: ServiceDeps, personId: string, onDate: string): Promise<boolean> {
-  const roles = await deps.models.RoleAssignmentModel.find({ personId, from: { $lte: onDate } }).lean<
-    RoleAssignmentDoc[]
-  >();
-  const current = roles.filter((a) => a.to === undefined || a.to >= onDate);
-  if (current.length === 0) return false;
-  const bodies = await deps.models.OrgBody.find({
-    id: { $in: [...new Set(current.map((a) => a.bodyId))] },
-    kind: 'inspectionCommittee',
-  }).lean<OrgBodyDoc[]>();
-  return bodies.some((b) => b.validFrom <= onDate && (b.validTo === undefined || b.validTo >= onDate));
-}
+import { ServiceError, type Actor, type ServiceDeps } from './context';
+import { sitsOnInspectionCommittee } from './visibility';
 
 /** Administrators and the Inspection Committee; anyone else is refused with 403. */
 export async function requireAuditor(deps: ServiceDeps, actor: Actor): Promise<void> {
   if (actor.isAdmin || actor.isInspector) return;
-  if (await sitsOnInspectionCommittee(deps, actor.personId, vnToday(deps.now()))) return;
+  if (await sitsOnInspectionCommittee(deps, actor.personId)) return;
   throw new ServiceError(
     403,
     'FORBIDDEN',

@@ -5,7 +5,7 @@
  * request ID, so a repeated request does nothing twice.
  */
 import { createHash } from 'node:crypto';
-import type { AuditEntryDoc, CaseDoc, CaseStatus, DelegationDoc } from '../../activities/store/models';
+import type { AuditEntryDoc, CaseDoc, CaseStatus } from '../../activities/store/models';
 import { verifyAuditChain, type AuditVerification } from '../../activities/store/audit';
 import { loadCase, type CaseProjection } from '../../activities/store/case-store';
 import { loadOrg } from '../../activities/store/org-store';
@@ -28,6 +28,7 @@ import {
 } from './context';
 import { effectiveRegistry } from './processes';
 import { recordAdmissionSubjectService } from './quotas';
+import { actingAs, caseScope, mayReadCase, scopeFilter } from './visibility';
 
 const OPEN_STATUSES: CaseStatus[] = ['open', 'returned'];
 const STATUSES: CaseStatus[] = ['open', 'returned', 'completed', 'refused', 'withdrawn', 'escalatedToSuperior'];
@@ -333,7 +334,7 @@ export async function actOnCaseService(
   return summarise(view);
 }
 
-export async function listCases(deps: ServiceDeps, _actor: Actor, f: CaseFilter): Promise<Page<CaseListItem>> {
+export async function listCases(deps: ServiceDeps, actor: Actor, f: CaseFilter): Promise<Page<CaseListItem>> {
   const now = deps.now();
   const page = within(f.page, 1, 100_000, 1);
   const pageSize = within(f.pageSize, 1, 100, 20);
@@ -343,7 +344,7 @@ export async function listCases(deps: ServiceDeps, _actor: Actor, f: CaseFilter)
     (f.process && !PROCESS_KEY.test(f.process))
   )
     return { items: [], total: 0, page, pageSize };
-  const q: Record<string, unknown> = {};
+  const q: Record<string, unknown> = scopeFilter(await caseScope(deps, actor));
   if (f.status) q.status = f.status;
   if (f.committeeId) q.committeeId = f.committeeId;
   if (f.process) q.process = f.process;
@@ -363,17 +364,6 @@ export async function listCases(deps: ServiceDeps, _actor: Actor, f: CaseFilter)
   // Not overdue: open without a due date or not yet due, and every closed case.
   if (f.overdue === false) items = items.filter((i) => !i.overdue);
   return { items, total, page, pageSize };
-}
-
-/** The person IDs the actor acts as today: themselves, and whoever delegated to them for today. */
-async function actingAs(deps: ServiceDeps, actor: Actor): Promise<string[]> {
-  const today = vnToday(deps.now());
-  const delegations = await deps.models.DelegationModel.find({
-    toPersonId: actor.personId,
-    from: { $lte: today },
-    to: { $gte: today },
-  }).lean<DelegationDoc[]>();
-  return [...new Set([actor.personId, ...delegations.map((d) => d.fromPersonId)])];
 }
 
 /** What the actor must act on (or acts on by delegation), soonest due first, then those without a due date. */
@@ -410,10 +400,10 @@ export async function inbox(
   return { items: docs.map((d) => listItem(d, now)), total: nDated + nUndated, page, pageSize };
 }
 
-export async function caseDetail(deps: ServiceDeps, _actor: Actor, caseId: string): Promise<CaseDetail> {
+export async function caseDetail(deps: ServiceDeps, actor: Actor, caseId: string): Promise<CaseDetail> {
   if (!ID.test(caseId)) throw caseNotFound();
   const projection = await loadCase(deps.models, caseId);
-  if (!projection) throw caseNotFound();
+  if (!projection || !(await mayReadCase(deps, await caseScope(deps, actor), projection))) throw caseNotFound();
   const [doc, audit, verification] = await Promise.all([
     deps.models.Case.findById(caseId).lean<CaseDoc>(),
     deps.models.AuditEntry.find({ caseId }).sort({ seq: 1 }).lean<AuditEntryDoc[]>(),
@@ -448,10 +438,13 @@ export interface DashboardRow {
   escalated: number;
 }
 
-/** Per committee: open cases, overdue ones (due before now) and those escalated to Thường trực. */
-export async function dashboard(deps: ServiceDeps, _actor: Actor): Promise<DashboardRow[]> {
+/**
+ * Per committee, among the cases the actor reads: open cases, overdue ones (due before now) and those
+ * escalated to Thường trực.
+ */
+export async function dashboard(deps: ServiceDeps, actor: Actor): Promise<DashboardRow[]> {
   const now = deps.now();
-  const open = { status: { $in: OPEN_STATUSES } };
+  const open = { ...scopeFilter(await caseScope(deps, actor)), status: { $in: OPEN_STATUSES } };
   // $match/$group/$sum only: what FerretDB v1 aggregates.
   const count = (match: Record<string, unknown>) =>
     deps.models.Case.aggregate<{ _id: string; n: number }>([

@@ -8,3 +8,4 @@ export * from './calendar';
 export * from './quotas';
 export * from './audit';
 export * from './unavailable';
+export * from './visibility';

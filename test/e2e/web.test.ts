@@ -39,7 +39,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(REPO_ROOT, 'test-artifacts', 'screenshots');
 const CASE_ID = uniqueId('web-qh');
 const SECRETARY = DEMO_PEOPLE.committeeSecretary; // Bí thư Đảng ủy phường Bến Thủy
-const OUTSIDER = DEMO_PEOPLE.cellSecretary; // a cell secretary: no role on the planning steps
+// Reads the committee's cases (its Ban Xây dựng Đảng) but has no role on the planning steps.
+const OUTSIDER = DEMO_PEOPLE.committeeOrgSpecialist;
 
 const config = {
   ...withOwnDatabase(testConfig(uniqueId('web')), 'web'),

@@ -12,7 +12,7 @@ import mongoose from 'mongoose';
 import { createModels } from '../../activities/store/models';
 import { buildServer } from '../../client/api/server';
 import { TOKEN_USE_RESOLUTION_MS } from '../../client/services/auth';
-import { startCaseService } from '../../client/services/cases';
+import { caseDetail, listCases, startCaseService } from '../../client/services/cases';
 import { admissionV1, createDefaultRegistry } from '../../domain/processes';
 import { runActMatrix } from '../fuzz/matrix';
 import { as, PASSWORD, signIn, startApi, type ApiHarness, type RoleName } from '../support/api';
@@ -380,6 +380,41 @@ describe('cases', () => {
     const row = dash.items.find((r) => r.committeeId === BODY.commune);
     expect(row?.open).toBeGreaterThan(0);
     expect(row?.committeeName).toBe('Đảng ủy xã Duy Xuyên');
+  });
+
+  test('who reads a case: its own part of the tree, the provincial bodies and the Inspection Committee; to others it does not exist', async () => {
+    const caseId = await startAdmission(h);
+    const readers: RoleName[] = [
+      'cellSecretary',
+      'grassrootsSecretary',
+      'communeStanding',
+      'orgBoardSpecialist',
+      'provincialStanding',
+      'admin',
+      'inspector',
+    ];
+    for (const role of readers) {
+      expect([role, (await as(h, role, 'GET', `/api/cases/${caseId}`)).statusCode]).toEqual([role, 200]);
+      const list = json(await as(h, role, 'GET', '/api/cases?pageSize=100')) as { items: { caseId: string }[] };
+      expect([role, list.items.some((c) => c.caseId === caseId)]).toEqual([role, true]);
+    }
+    // Someone with no role in the tree: the same answer as for a case that does not exist, and nothing listed.
+    expectError(await as(h, 'outsider', 'GET', `/api/cases/${caseId}`), 404, 'CASE_NOT_FOUND');
+    const none = json(await as(h, 'outsider', 'GET', '/api/cases?pageSize=100')) as { items: unknown[]; total: number };
+    expect(none).toMatchObject({ items: [], total: 0 });
+    expect(json(await as(h, 'outsider', 'GET', '/api/dashboard'))).toEqual({ items: [] });
+    expectError(await as(h, 'outsider', 'GET', `/api/cases/${caseId}/audit/verify`), 403);
+
+    // The applicant, whose role in the cell reads no case of it, reads the case while it waits for them
+    // (C3–C4) and, once they have acted on it, by their own entries in its audit trail.
+    const applicant = { username: 'ung-vien', personId: PERSON.applicant, isAdmin: false, isInspector: false };
+    await expect(caseDetail(h.deps, applicant, caseId)).rejects.toMatchObject({ status: 404 });
+    await advanceTo(h, 'admission', caseId, 'C3');
+    expect((await caseDetail(h.deps, applicant, caseId)).case.caseId).toBe(caseId);
+    expect((await listCases(h.deps, applicant, {})).items.map((c) => c.caseId)).toEqual([caseId]);
+    await advanceTo(h, 'admission', caseId, 'C5');
+    expect((await caseDetail(h.deps, applicant, caseId)).case.caseId).toBe(caseId);
+    expect((await listCases(h.deps, applicant, {})).items).toEqual([]);
   });
 
   test('the inbox puts the soonest due first and shows what I act on by delegation', async () => {

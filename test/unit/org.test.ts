@@ -5,8 +5,10 @@ import {
   holdersOf,
   mayAct,
   provincialStandingRecipients,
+  readableUnits,
   recipientsFor,
   resolveBody,
+  sitsOn,
   superiorOrgBoardRecipients,
   validateOrg,
   type MayActInput,
@@ -462,6 +464,56 @@ describe('holdersOf', () => {
       'p-aa',
       'p-binh',
     ]);
+  });
+});
+
+describe('readableUnits: whose cases a person reads by their roles', () => {
+  const ALL = [...new Set(bodies.map((b) => b.id))].sort();
+  it('a provincial body reads the whole province, units of the old tree included', () => {
+    expect(readableUnits(org, 'p-cuong', '2026-01-01')).toEqual(ALL); // Ban Tổ chức Tỉnh ủy
+    expect(readableUnits(org, 'p-an', '2026-01-01')).toEqual(ALL); // Thường trực, Ban Thường vụ
+  });
+
+  it('an inner body reads for the committee it belongs to, on the tree of that day', () => {
+    // The commune's Ban Xây dựng Đảng: the commune with its inner bodies, its cell K and the grassroots
+    // committee G with its cell.
+    expect(readableUnits(org, 'p-khoa', '2026-01-01')).toEqual(['G', 'K', 'K2', 'X', 'X-BTV', 'X-BXD']);
+    // Before the reform the district's standing board read the district; its roles end with it.
+    expect(readableUnits(org, 'p-hung', LAST_DISTRICT_DAY)).toEqual([
+      'D',
+      'D-BTC',
+      'D-BTV',
+      'G',
+      'K',
+      'K2',
+      'X',
+      'X-BTV',
+      'X-BXD',
+    ]);
+    expect(readableUnits(org, 'p-hung', REFORM)).toEqual([]);
+  });
+
+  it("a cell's secretary reads the cell; a role before its first day gives nothing", () => {
+    expect(readableUnits(org, 'p-lan', '2026-01-01')).toEqual(['K2']);
+    expect(readableUnits(org, 'p-khoa', LAST_DISTRICT_DAY)).toEqual([]);
+    expect(readableUnits(org, 'nobody', '2026-01-01')).toEqual([]);
+  });
+
+  it('an applicant reads no unit: only their own case, which the caller grants', () => {
+    const withApplicant: OrgSnapshot = {
+      ...org,
+      assignments: [...org.assignments, { personId: 'p-qc', bodyId: 'K2', role: 'applicant', from: ALWAYS }],
+    };
+    expect(readableUnits(withApplicant, 'p-qc', '2026-01-01')).toEqual([]);
+  });
+});
+
+describe('sitsOn', () => {
+  it('holds a role that day in a body of that kind in force that day', () => {
+    expect(sitsOn(org, 'p-cuong', 'organizationBoard', '2026-01-01')).toBe(true);
+    expect(sitsOn(org, 'p-cuong', 'inspectionCommittee', '2026-01-01')).toBe(false);
+    expect(sitsOn(org, 'p-giang', 'organizationBoard', LAST_DISTRICT_DAY)).toBe(true);
+    expect(sitsOn(org, 'p-giang', 'organizationBoard', REFORM)).toBe(false);
   });
 });
 
