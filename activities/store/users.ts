@@ -59,12 +59,25 @@ export interface CalendarYearDoc {
   updatedAt: number;
 }
 
+/**
+ * Failed sign-ins in a row of one (username, address) (`_id` = sha256 of the pair, so no address is stored):
+ * shared by every API process and by the API and the web form, and kept across restarts.
+ */
+export interface LoginFailureDoc {
+  _id: string;
+  count: number;
+  /** No attempt of this pair is checked before this instant. */
+  until: number;
+  lastAt: number;
+}
+
 export interface UserModels {
   User: Model<UserDoc>;
   Session: Model<SessionDoc>;
   ApiToken: Model<ApiTokenDoc>;
   ProcessVersion: Model<ProcessVersionDoc>;
   CalendarYear: Model<CalendarYearDoc>;
+  LoginFailure: Model<LoginFailureDoc>;
 }
 
 const userSchema = new Schema<UserDoc>(
@@ -104,6 +117,16 @@ const apiTokenSchema = new Schema<ApiTokenDoc>(
   { collection: 'api_tokens', versionKey: false, id: false }
 );
 
+const loginFailureSchema = new Schema<LoginFailureDoc>(
+  {
+    _id: { type: String, required: true },
+    count: { type: Number, required: true },
+    until: { type: Number, required: true },
+    lastAt: { type: Number, required: true, index: true },
+  },
+  { collection: 'login_failures', versionKey: false, id: false }
+);
+
 const processVersionSchema = new Schema<ProcessVersionDoc>(
   {
     _id: { type: String, required: true },
@@ -137,5 +160,6 @@ export function createUserModels(conn: Connection): UserModels {
     ApiToken: model('ApiToken', apiTokenSchema),
     ProcessVersion: model('ProcessVersion', processVersionSchema),
     CalendarYear: model('CalendarYear', calendarYearSchema),
+    LoginFailure: model('LoginFailure', loginFailureSchema),
   };
 }

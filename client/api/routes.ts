@@ -11,7 +11,7 @@ import * as T from './schemas';
 
 export function registerRoutes(root: FastifyInstance, deps: svc.ServiceDeps): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const throttle = new svc.LoginThrottle();
+  const throttle = new svc.LoginThrottle(deps.models.LoginFailure);
   const secure = deps.config.env === 'production';
 
   // --- Sign-in, sessions, tokens, users -------------------------------------------------------------

@@ -5,7 +5,8 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
-import type { ApiTokenDoc, UserDoc } from '../../activities/store/users';
+import type { Model } from 'mongoose';
+import type { ApiTokenDoc, LoginFailureDoc, UserDoc } from '../../activities/store/users';
 import { isDuplicateKey, notFound, requireAdmin, ServiceError, type Actor, type ServiceDeps } from './context';
 
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -138,31 +139,55 @@ export async function updateUser(
   return viewOf(deps, next);
 }
 
-/** Per (username, address): failures in a row and when the next attempt is allowed. In memory, per process. */
+/**
+ * Per (username, address): failures in a row and when the next attempt is allowed, in MongoDB (login_failures),
+ * so the API and the web form, every API process and a restarted one all count the same failures. After
+ * `freeAttempts` failures each further one doubles the wait, up to `maxDelayMs`; a success forgets the pair,
+ * and so does a day without a failure.
+ */
 export class LoginThrottle {
-  private readonly failures = new Map<string, { count: number; until: number }>();
+  private lastPurge = 0;
   constructor(
+    private readonly model: Model<LoginFailureDoc>,
     private readonly freeAttempts = 3,
     private readonly baseDelayMs = 1000,
-    private readonly maxDelayMs = 15 * 60_000
+    private readonly maxDelayMs = 15 * 60_000,
+    private readonly forgetAfterMs = 24 * 3600_000
   ) {}
 
+  private static id(key: string): string {
+    return createHash('sha256').update(key).digest('hex');
+  }
+
   /** Milliseconds to wait before this key may try again (0: now). */
-  waitFor(key: string, now: number): number {
-    const f = this.failures.get(key);
-    return f ? Math.max(0, f.until - now) : 0;
+  async waitFor(key: string, now: number): Promise<number> {
+    const f = await this.model.findById(LoginThrottle.id(key)).lean<LoginFailureDoc>();
+    return f && now - f.lastAt < this.forgetAfterMs ? Math.max(0, f.until - now) : 0;
   }
 
-  fail(key: string, now: number): void {
-    const count = (this.failures.get(key)?.count ?? 0) + 1;
-    const over = count - this.freeAttempts;
+  async fail(key: string, now: number): Promise<void> {
+    const _id = LoginThrottle.id(key);
+    // A pair that failed last more than a day ago starts again from its free attempts.
+    await this.model.deleteOne({ _id, lastAt: { $lt: now - this.forgetAfterMs } });
+    const f = await this.model
+      .findOneAndUpdate(
+        { _id },
+        { $inc: { count: 1 }, $max: { lastAt: now }, $setOnInsert: { until: 0 } },
+        { upsert: true, new: true }
+      )
+      .lean<LoginFailureDoc>();
+    const over = (f?.count ?? 1) - this.freeAttempts;
     const delay = over < 0 ? 0 : Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** over);
-    this.failures.set(key, { count, until: now + delay });
-    if (this.failures.size > 100_000) this.failures.clear(); // bounded memory under a spray of names
+    if (delay > 0) await this.model.updateOne({ _id }, { $max: { until: now + delay } });
+    if (now - this.lastPurge > 3600_000) {
+      // The records of pairs forgotten anyway, at most hourly: a spray of names leaves nothing behind for long.
+      this.lastPurge = now;
+      await this.model.deleteMany({ lastAt: { $lt: now - this.forgetAfterMs } });
+    }
   }
 
-  succeed(key: string): void {
-    this.failures.delete(key);
+  async succeed(key: string): Promise<void> {
+    await this.model.deleteOne({ _id: LoginThrottle.id(key) });
   }
 }
 
@@ -180,7 +205,7 @@ export async function authenticate(
 ): Promise<UserDoc> {
   const username = normalise(input.username);
   const key = `${username}|${input.ip}`;
-  const wait = throttle.waitFor(key, deps.now());
+  const wait = await throttle.waitFor(key, deps.now());
   if (wait > 0)
     throw new ServiceError(
       429,
@@ -194,10 +219,10 @@ export async function authenticate(
     ? await argonVerify(user.passwordHash, input.password)
     : await argonVerify(await dummyHash, input.password).then(() => false);
   if (!user || !ok || !user.active) {
-    throttle.fail(key, deps.now());
+    await throttle.fail(key, deps.now());
     throw new ServiceError(401, 'BAD_CREDENTIALS', 'Tên đăng nhập hoặc mật khẩu không đúng.');
   }
-  throttle.succeed(key);
+  await throttle.succeed(key);
   return user;
 }
 

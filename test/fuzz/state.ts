@@ -6,14 +6,16 @@
  *
  * Left out, because it changes on requests that are rightly refused: `api_tokens.lastUsedAt`, the "last
  * used" time every request with a valid token records before the route decides (a refused act by a signed-in
- * user still used the token). The login throttle needs no exclusion: it lives in the API's memory, not in
- * MongoDB. Sessions stay in: a refused request must not create or end one.
+ * user still used the token); and `login_failures`, the login throttle's count, which a refused sign-in must
+ * raise. Sessions stay in: a refused request must not create or end one.
  */
 import { createHash } from 'node:crypto';
 import type { ApiHarness } from '../support/api';
 
 /** Fields that record the use of a credential, not a change of the record. */
 const BOOKKEEPING: Record<string, readonly string[]> = { api_tokens: ['lastUsedAt'] };
+/** Collections that only count attempts. */
+const COUNTERS = new Set(['login_failures']);
 
 export interface StateDigest {
   collections: Record<string, { count: number; hash: string }>;
@@ -35,7 +37,7 @@ export async function digestState(h: ApiHarness, workflowIds: readonly string[])
   if (!db) throw new Error('no MongoDB connection');
   const names = (await db.listCollections({}, { nameOnly: true }).toArray())
     .map((c) => c.name)
-    .filter((n) => !n.startsWith('system.'))
+    .filter((n) => !n.startsWith('system.') && !COUNTERS.has(n))
     .sort();
   const collections: StateDigest['collections'] = {};
   await Promise.all(

@@ -143,6 +143,53 @@ describe('health, docs and authentication', () => {
     expect((await attempt(PASSWORD, '10.0.0.8')).statusCode).toBe(200);
   });
 
+  test('the sign-in count is kept in MongoDB: the web form and the API add to it, and another server process sees it', async () => {
+    const ip = '10.0.0.9';
+    const username = h.usernames.communeStanding;
+    // Another server on the same database, as beside this one or after a restart (built first: the wait the
+    // third failure sets is one second).
+    const other = await buildServer({
+      config: { ...h.config, logLevel: 'silent' },
+      mongo: h.db,
+      temporal: h.temporal,
+      models: h.models,
+      registry: createDefaultRegistry(),
+    });
+    try {
+      const form = (password: string) =>
+        h.app.inject({
+          method: 'POST',
+          url: '/login',
+          remoteAddress: ip,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          payload: new URLSearchParams({ username, password, next: '/' }).toString(),
+        });
+      expect((await form('khong-dung-1')).statusCode).toBe(401);
+      expect((await form('khong-dung-2')).statusCode).toBe(401);
+      const api = await h.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: ip,
+        payload: { username, password: 'khong-dung-3' },
+      });
+      expectError(api, 401, 'BAD_CREDENTIALS');
+      const r = await other.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: ip,
+        payload: { username, password: PASSWORD },
+      });
+      expectError(r, 429, 'TOO_MANY_ATTEMPTS');
+      // Nothing of the pair is stored in clear.
+      const stored = await h.models.LoginFailure.find().lean();
+      expect(stored.length).toBeGreaterThan(0);
+      expect(JSON.stringify(stored)).not.toContain(ip);
+      expect(JSON.stringify(stored)).not.toContain(username);
+    } finally {
+      await other.close();
+    }
+  });
+
   test('API tokens: shown once with the cf_ prefix, stored hashed, listed, revoked', async () => {
     const created = await as(h, 'outsider', 'POST', '/api/tokens', { name: 'tích hợp' });
     expect(created.statusCode).toBe(201);

@@ -53,7 +53,7 @@ function loginPage(w: WebDeps, o: { username?: string; error?: string; next: str
 }
 
 export function registerAuthPages(app: FastifyInstance, w: WebDeps): void {
-  const throttle = new LoginThrottle();
+  const throttle = new LoginThrottle(w.services.models.LoginFailure);
 
   app.get('/login', async (req, reply) => {
     const next = safeNext(query(req).next);
