@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { driverCollection, type AuditEntryDoc, type CaseDoc, type Models } from './models';
+import { driverCollection, isDuplicateKey, type AuditEntryDoc, type CaseDoc, type Models } from './models';
 
 /** What the workflow appends; `data` is plain JSON. */
 export interface AuditAppend {
@@ -119,10 +119,6 @@ function storableData(caseId: string, seq: number, data: unknown): Record<string
     return v;
   };
   return walk(json, '') as Record<string, unknown>;
-}
-
-function isDuplicateKey(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
 }
 
 /** The document stored for an entry (without its hash fields), with no undefined field. */

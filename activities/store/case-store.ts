@@ -11,10 +11,9 @@ import { appendAudit, canonicalJson, type AuditAppend, type AuditTail } from './
 import type { Collection, UpdateFilter } from 'mongodb';
 import {
   driverCollection,
+  isDuplicateKey,
   type CaseDoc,
-  type CaseStatus,
   type CaseStepDoc,
-  type EscalationLevel,
   type Models,
   type StepRunRef,
 } from './models';
@@ -37,30 +36,11 @@ export interface StepRunView {
   documents?: { code: string; issuedOn: string }[];
 }
 
-export interface CaseProjection {
-  caseId: string;
-  process: string;
-  processTitle: string;
-  version: number;
-  title: string;
-  caseUnitId: string;
-  committeeId: string;
-  campaignId?: string;
-  subjectName?: string;
-  status: CaseStatus;
-  currentStepId?: string;
-  currentStepTitle?: string;
-  actorLabel?: string;
-  actorBodyId?: string;
-  actorPersonIds: string[];
-  dueAt?: number;
-  escalationLevel: EscalationLevel;
-  obstacles: number;
-  startedAt: number;
-  updatedAt: number;
-  revision: number;
-  steps: StepRunView[];
-}
+/**
+ * What the workflow hands over to store: the case record as `cases` holds it, but for what the store keeps
+ * itself (its `_id`, the audit's last sequence number and the step runs' digests), and its step runs.
+ */
+export type CaseProjection = Omit<CaseDoc, '_id' | 'auditSeq' | 'stepRuns'> & { steps: StepRunView[] };
 
 export interface PersistCaseInput {
   projection: CaseProjection;
@@ -110,10 +90,6 @@ export interface RevisionedDoc {
   _id: string;
   revision: number;
   [field: string]: unknown;
-}
-
-function isDuplicateKey(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
 }
 
 /**

@@ -441,6 +441,11 @@ export function driverCollection<T extends { _id: string }>(model: Model<T>): Co
   return model.collection as unknown as Collection<T>;
 }
 
+/** Whether a write failed on a unique index (E11000 duplicate key). */
+export function isDuplicateKey(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
+}
+
 /** Creates every index of every model (the worker calls it once at start; creating an existing one is a no-op). */
 export async function ensureIndexes(models: Models): Promise<void> {
   await Promise.all(Object.values(models).map((m: Model<unknown>) => m.createIndexes()));

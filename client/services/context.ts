@@ -65,6 +65,4 @@ export function vnToday(now: number): string {
   return vnDateOf(now);
 }
 
-export function isDuplicateKey(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 11000;
-}
+export { isDuplicateKey } from '../../activities/store/models';
