@@ -45,7 +45,11 @@ export async function caseScope(deps: ServiceDeps, actor: Actor): Promise<CaseSc
   const today = vnToday(deps.now());
   const [org, personIds] = await Promise.all([loadOrg(deps.models), actingAs(deps, actor)]);
   if (sitsOn(org, actor.personId, 'inspectionCommittee', today)) return { all: true };
-  return { all: false, unitIds: readableUnits(org, actor.personId, today), personIds };
+  const unitIds = readableUnits(org, actor.personId, today);
+  // A role in a provincial body reads every unit of the tree: every case.
+  const roots = org.bodies.filter((b) => b.parentId === undefined).map((b) => b.id);
+  if (roots.length > 0 && roots.every((id) => unitIds.includes(id))) return { all: true };
+  return { all: false, unitIds, personIds };
 }
 
 /** The filter on `cases` that keeps what the scope reads (empty when it reads everything). */

@@ -314,11 +314,15 @@ test('the administrator pages and a phone-width inbox', async () => {
   await shot('12-quan-tri-quy-trinh');
   await page.goto(`${url}/admin/calendar`);
   await shot('13-quan-tri-lich');
+  // The case figures of the dashboard are the province's for whoever reads every case, and say so otherwise.
+  await page.goto(`${url}/dashboard`);
+  await expect(page.locator('#pham-vi').count()).resolves.toBe(0);
   await signIn(SECRETARY);
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${url}/`);
   await shot('14-dien-thoai-viec-can-xu-ly');
   await page.goto(`${url}/dashboard`);
+  await expect(page.locator('#pham-vi').textContent()).resolves.toContain('phạm vi cấp ủy của đồng chí');
   await shot('15-dien-thoai-tong-hop');
   await page.setViewportSize({ width: 1280, height: 800 });
 });

@@ -15,7 +15,7 @@ import {
   type QuarterlyBriefing,
 } from '../../../activities/reports/quota-reports';
 import { SECTORS, SECTOR_LABEL_VI } from '../../../domain/quotas';
-import { dashboard, vnToday } from '../../services';
+import { caseScope, dashboard, vnToday } from '../../services';
 import { barChart } from '../charts';
 import { guarded, query, render, type WebDeps } from '../context';
 import { webErrorOf } from '../errors';
@@ -139,8 +139,9 @@ export function registerDashboardPages(app: FastifyInstance, w: WebDeps): void {
       const now = w.services.now();
       const today = vnToday(now);
       const asOf = today.startsWith(String(year)) ? today : `${year}-12-31`;
-      const [rows, attainment, briefing] = await Promise.all([
+      const [rows, scope, attainment, briefing] = await Promise.all([
         dashboard(w.services, s.actor),
+        caseScope(w.services, s.actor),
         orReason(attainmentReport(w.services.models, year, asOf)),
         orReason(quarterlyBriefing(w.services.models, { year, quarter, now })),
       ]);
@@ -167,6 +168,13 @@ export function registerDashboardPages(app: FastifyInstance, w: WebDeps): void {
             <button type="submit" class="secondary">Xem</button>
           </form>
           <h2>Tiến độ hồ sơ theo cấp ủy</h2>
+          ${
+            scope.all
+              ? ''
+              : html`<p class="hint" id="pham-vi">
+                  Chỉ gồm các hồ sơ thuộc phạm vi cấp ủy của đồng chí và các hồ sơ đang chờ đồng chí xử lý.
+                </p>`
+          }
           <p>
             Đang xử lý <strong id="tong-dang-xu-ly">${total('open')}</strong> hồ sơ; quá hạn
             <strong class="late" id="tong-qua-han">${total('overdue')}</strong>; đã cảnh báo Thường trực Tỉnh ủy
