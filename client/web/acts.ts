@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { vnDateOf } from '../../domain/calendar/days';
 import { formatPeriodVi } from '../../domain/calendar/format';
 import type { CaseCommand, CaseCommandType } from '../../domain/chain';
-import { mayAct, type OrgSnapshot } from '../../domain/org';
+import { mayAct, type Delegation, type OrgSnapshot } from '../../domain/org';
 import type { ProcessDefinition, StepDefinition } from '../../domain/processes/model';
 import type { Period } from '../../domain/types';
 import type { Actor } from '../services';
@@ -69,11 +69,14 @@ export interface ActContext {
   definition: ProcessDefinition;
   step: StepDefinition;
   runStatus: 'open' | 'returned' | 'done';
+  /** Delegations granted on this case through its delegate act (the organisation's own are in the tree). */
+  delegations: Delegation[];
 }
 
 function may(org: OrgSnapshot, ctx: ActContext, actor: Actor, spec: StepDefinition['actor'], now: number) {
   try {
-    return mayAct(org, {
+    const withCase = ctx.delegations.length ? { ...org, delegations: [...org.delegations, ...ctx.delegations] } : org;
+    return mayAct(withCase, {
       actor: spec,
       caseUnitId: ctx.caseUnitId,
       personId: actor.personId,

@@ -296,6 +296,52 @@ test('someone without the role is refused (403) when opening the act or posting 
   expect(after?.currentStepId).toBe('P4');
 });
 
+test('a delegate named on the case through its delegate act is shown the form and signs on behalf', async () => {
+  const caseId = uniqueId('web-uq');
+  await startCase(
+    { client: temporal.client, registry: createDefaultRegistry(), taskQueue: config.temporal.taskQueue },
+    {
+      process: 'planning',
+      caseId,
+      title: 'Quy hoạch cán bộ — ủy quyền ký thay',
+      caseUnitId: 'p-ben-thuy',
+      definition: planningWithShortP3(),
+    }
+  );
+  await eventually('P1 open', async () => (await models.Case.findById(caseId).lean())?.currentStepId === 'P1');
+  const today = vnDateOf(Date.now());
+  await actOnCase(temporal.client, 'planning', caseId, {
+    requestId: `${caseId}:uq`,
+    personId: SECRETARY,
+    command: { type: 'delegate', toPersonId: OUTSIDER, from: today, to: today },
+  });
+  await eventually('the delegation stored', () => models.AuditEntry.exists({ caseId, type: 'delegated' }));
+
+  await signIn(OUTSIDER);
+  await page.goto(`${url}/cases/${caseId}`);
+  await expect(page.locator('details[data-act="approve"]').count()).resolves.toBe(1);
+  // A delegate may not pass the step on again.
+  await expect(page.locator('details[data-act="delegate"]').count()).resolves.toBe(0);
+  await shot('16-uy-quyen-ky-thay');
+  await page.locator('details[data-act="approve"]').evaluate((el) => el.setAttribute('open', ''));
+  await page.locator('details[data-act="approve"] form button[type="submit"]').click();
+  await page.waitForURL(`${url}/cases/${caseId}`);
+  await expect(page.locator('.flash-ok').textContent()).resolves.toContain('Đã ký duyệt');
+  await eventually('P2 open', async () => (await models.Case.findById(caseId).lean())?.currentStepId === 'P2');
+  const signed = await models.AuditEntry.findOne({
+    caseId,
+    stepId: 'P1',
+    type: { $ne: 'delegated' },
+    personId: OUTSIDER,
+  });
+  expect(signed?.onBehalfOf).toBe(SECRETARY);
+  await actOnCase(temporal.client, 'planning', caseId, {
+    requestId: `${caseId}:rut`,
+    personId: SECRETARY,
+    command: { type: 'withdraw', reason: 'Kết thúc kiểm thử' },
+  });
+});
+
 test("an overdue case's escalation e-mail is in the dev mailbox", async () => {
   await eventually('the escalation e-mail', async () => (await mailbox('demo-qh-canh-bao')).length > 0, 60_000);
   await page.goto(`${url}/`);

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadOrg } from '../../../activities/store/org-store';
+import type { Delegation } from '../../../domain/org';
 import type { CaseCommandType } from '../../../domain/chain';
 import type { ProcessDefinition, ProcessKey } from '../../../domain/processes/model';
 import { actOnCaseService, caseDetail, effectiveRegistry, ServiceError, type CaseDetail } from '../../services';
@@ -47,6 +48,27 @@ async function definitionOf(w: WebDeps, process: string, version: number): Promi
 }
 
 /** The step the case waits on and what the signed-in person may do there. */
+/**
+ * The delegations granted on the case through its delegate act, as the workflow keeps them (domain/chain.ts),
+ * read back from the case's audit trail: who granted, to whom, from and to which day, for the step it was on.
+ */
+function caseDelegations(d: CaseDetail): Delegation[] {
+  return d.audit.flatMap((e) =>
+    e.type === 'delegated' && e.personId && e.stepId
+      ? [
+          {
+            id: `${e.caseId}:audit-${e.seq}`,
+            fromPersonId: e.personId,
+            toPersonId: String(e.data.toPersonId),
+            from: String(e.data.from),
+            to: String(e.data.to),
+            stepIds: [e.stepId],
+          },
+        ]
+      : []
+  );
+}
+
 async function actContext(w: WebDeps, d: CaseDetail): Promise<ActContext | undefined> {
   const c = d.case;
   if (!c.currentStepId || (c.status !== 'open' && c.status !== 'returned')) return undefined;
@@ -62,6 +84,7 @@ async function actContext(w: WebDeps, d: CaseDetail): Promise<ActContext | undef
     definition,
     step,
     runStatus: run?.status ?? (c.status === 'returned' ? 'returned' : 'open'),
+    delegations: caseDelegations(d),
   };
 }
 
