@@ -62,8 +62,12 @@ export function messageIdFor(key: OutboxKey, domain = 'cadreflow.local'): string
 }
 
 export class OutboxBusyError extends Error {
-  constructor(id: string) {
-    super(`outbox message ${id} is being sent by another attempt`);
+  constructor(id: string, found?: OutboxDoc | null, at?: Date) {
+    const state = found
+      ? `status ${found.status}, attempts ${found.attempts}` +
+        (found.claimedAt && at ? `, claimed ${at.getTime() - new Date(found.claimedAt).getTime()} ms before` : '')
+      : 'no such message';
+    super(`outbox message ${id} is being sent by another attempt (${state})`);
     this.name = 'OutboxBusyError';
   }
 }
@@ -110,9 +114,12 @@ export async function sendOnce(
     { $set: { status: 'sending', claimedAt, claimToken }, $inc: { attempts: 1 } }
   );
   if (claim.modifiedCount === 0) {
+    // The stored token decides whether the claim is this attempt's, not the count the server answered. (Under
+    // load in CI an attempt was twice refused a claim nobody else held, cause not found; if its claim had landed
+    // though answered "0 modified", the token shows it is ours. Otherwise the error says what was stored.)
     const doc = await models.Outbox.findById(id).lean<OutboxDoc>();
     if (doc?.status === 'sent') return { status: 'already-sent', messageId };
-    throw new OutboxBusyError(id);
+    if (doc?.status !== 'sending' || doc.claimToken !== claimToken) throw new OutboxBusyError(id, doc, now());
   }
   const ours = { _id: id, status: 'sending', claimToken } as const;
   let renewing = Promise.resolve();
@@ -131,7 +138,7 @@ export async function sendOnce(
     if (!stored) throw new Error(`outbox message ${id} vanished after it was claimed`);
     if (stored.status !== 'sending' || stored.claimToken !== claimToken) {
       if (stored.status === 'sent') return { status: 'already-sent', messageId };
-      throw new OutboxBusyError(id);
+      throw new OutboxBusyError(id, stored, now());
     }
     try {
       await transport.send({ to: stored.to, subject: stored.subject, text: stored.text, html: stored.html, messageId });
