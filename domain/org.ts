@@ -215,11 +215,22 @@ export function bodyOn(org: OrgSnapshot, id: string, onDate: IsoDate): OrgBody |
  * reads every case (the Inspection Committee) is the caller's business.
  */
 export function readableUnits(org: OrgSnapshot, personId: string, onDate: IsoDate): string[] {
+  const bodyIds = org.assignments
+    .filter((a) => a.personId === personId && a.role !== 'applicant' && inForce(a.from, a.to, onDate))
+    .map((a) => a.bodyId);
+  return unitsUnder(org, bodyIds, onDate);
+}
+
+/**
+ * The units under the party organisations the given bodies belong to (a cell or committee itself; for an
+ * inner body, the organisation it sits in), taken on `onDate` where a body is in force that day and in any
+ * version otherwise, with every unit under them across every version of the tree. Sorted, without repeats.
+ */
+export function unitsUnder(org: OrgSnapshot, bodyIds: readonly string[], onDate: IsoDate): string[] {
   const versionOf = (id: string): OrgBody | undefined => bodyOn(org, id, onDate) ?? org.bodies.find((b) => b.id === id);
   const roots = new Set<string>();
-  for (const a of org.assignments) {
-    if (a.personId !== personId || a.role === 'applicant' || !inForce(a.from, a.to, onDate)) continue;
-    let body = versionOf(a.bodyId);
+  for (const id of bodyIds) {
+    let body = versionOf(id);
     for (let hops = 0; body && !isPartyOrganisation(body.kind) && hops < 64; hops++)
       body = body.parentId === undefined ? undefined : versionOf(body.parentId);
     if (body) roots.add(body.id);

@@ -7,6 +7,7 @@ import { roleAssignmentDocId, loadOrg, saveOrg } from '../../activities/store/or
 import type { CaseDoc } from '../../activities/store/models';
 import {
   bodyOn,
+  unitsUnder,
   validateOrg,
   type Delegation,
   type OrgBody,
@@ -21,6 +22,7 @@ import {
   requireAdmin,
   requireWriter,
   ServiceError,
+  vnToday,
   type Actor,
   type ServiceDeps,
 } from './context';
@@ -84,27 +86,67 @@ export async function listDelegations(deps: ServiceDeps, f: { personId?: string 
   return org.delegations.filter((d) => !f.personId || d.fromPersonId === f.personId || d.toPersonId === f.personId);
 }
 
-/** Saves a change after checking the whole tree with it, then tells the open cases. */
+/** Saves a change after checking the whole tree with it, then tells the open cases it can concern. */
 async function commit(deps: ServiceDeps, change: (org: OrgSnapshot) => OrgSnapshot, delta: OrgSnapshot): Promise<void> {
   const next = change(await loadOrg(deps.models));
   validateOrg(next);
   await saveOrg(deps.models, delta);
-  await notifyOpenCases(deps);
+  await notifyOpenCases(deps, affectedUnits(next, delta, vnToday(deps.now())));
 }
 
-/** Best effort: a case that misses the signal reloads its slice at its next timer or continue-as-new anyway. */
-async function notifyOpenCases(deps: ServiceDeps): Promise<void> {
-  const open = await deps.models.Case.find({ status: { $in: ['open', 'returned'] } }, { process: 1 })
-    .limit(5000)
-    .lean<Pick<CaseDoc, '_id' | 'process'>[]>();
-  await Promise.all(
-    open.map((c) =>
-      deps.temporal.workflow
-        .getHandle(caseWorkflowId(c.process, c._id))
-        .signal(orgChangedSignal)
-        .catch(() => undefined)
-    )
-  );
+/**
+ * The units whose cases a change of the tree can concern, or 'all'. A case's slice of the tree (loadOrgSlice)
+ * holds the bodies from its unit up to the root and their inner bodies, with their roles, delegations and
+ * people: so a change of a role or delegation of body B concerns the cases under B's party organisation; a
+ * delegation without a body, or a person's record, those under every body where that person holds a role.
+ */
+export function affectedUnits(org: OrgSnapshot, delta: OrgSnapshot, onDate: string): string[] | 'all' {
+  const bodiesOf = (personId: string): string[] =>
+    org.assignments.filter((a) => a.personId === personId).map((a) => a.bodyId);
+  const bodyIds = [
+    ...delta.assignments.map((a) => a.bodyId),
+    ...delta.delegations.flatMap((d) => (d.bodyId ? [d.bodyId] : bodiesOf(d.fromPersonId))),
+    ...delta.people.flatMap((p) => bodiesOf(p.id)),
+  ];
+  const units = unitsUnder(org, bodyIds, onDate);
+  const roots = org.bodies.filter((b) => b.parentId === undefined).map((b) => b.id);
+  return roots.some((r) => units.includes(r)) ? 'all' : units;
+}
+
+/** How many signals are in flight at once. */
+const SIGNAL_CONCURRENCY = 20;
+
+/**
+ * Signals orgChanged to every open case of `units` (or every open case), a page at a time. Best effort: a
+ * case that misses the signal reloads its slice at its next timer or continue-as-new anyway.
+ */
+async function notifyOpenCases(deps: ServiceDeps, units: string[] | 'all'): Promise<number> {
+  if (units !== 'all' && units.length === 0) return 0;
+  const filter: Record<string, unknown> = { status: { $in: ['open', 'returned'] } };
+  if (units !== 'all') filter.caseUnitId = { $in: units };
+  let after = '';
+  let signalled = 0;
+  for (;;) {
+    const page = await deps.models.Case.find({ ...filter, _id: { $gt: after } }, { process: 1 })
+      .sort({ _id: 1 })
+      .limit(500)
+      .lean<Pick<CaseDoc, '_id' | 'process'>[]>();
+    for (let i = 0; i < page.length; i += SIGNAL_CONCURRENCY) {
+      await Promise.all(
+        page.slice(i, i + SIGNAL_CONCURRENCY).map((c) =>
+          deps.temporal.workflow
+            .getHandle(caseWorkflowId(c.process, c._id))
+            .signal(orgChangedSignal)
+            .then(
+              () => void (signalled += 1),
+              () => undefined
+            )
+        )
+      );
+    }
+    if (page.length < 500) return signalled;
+    after = page[page.length - 1]!._id;
+  }
 }
 
 const empty = (): OrgSnapshot => ({ bodies: [], people: [], assignments: [], delegations: [] });
@@ -172,5 +214,14 @@ export async function deleteDelegation(deps: ServiceDeps, actor: Actor, id: stri
   if (!actor.isAdmin && d.fromPersonId !== actor.personId)
     throw new ServiceError(403, 'FORBIDDEN', 'Chỉ người ủy quyền hoặc quản trị viên mới được hủy giấy ủy quyền.');
   await deps.models.DelegationModel.deleteOne({ _id: id });
-  await notifyOpenCases(deps);
+  const org = await loadOrg(deps.models);
+  const gone: Delegation = {
+    id: d._id,
+    fromPersonId: d.fromPersonId,
+    toPersonId: d.toPersonId,
+    from: d.from,
+    to: d.to,
+    ...(d.bodyId ? { bodyId: d.bodyId } : {}),
+  };
+  await notifyOpenCases(deps, affectedUnits(org, { ...empty(), delegations: [gone] }, vnToday(deps.now())));
 }

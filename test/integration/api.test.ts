@@ -18,6 +18,7 @@ import { runActMatrix } from '../fuzz/matrix';
 import { as, PASSWORD, signIn, startApi, type ApiHarness, type RoleName } from '../support/api';
 import { advanceTo, plusDays, rid, startAdmission, today, trace } from '../support/cases';
 import { eventually, uniqueId } from '../support/env';
+import { caseWorkflowId, orgChangedSignal } from '../../workflows/messages';
 import { BODY, PERSON } from '../unit/fixtures/org';
 
 let h: ApiHarness;
@@ -462,6 +463,53 @@ describe('cases', () => {
     await advanceTo(h, 'admission', caseId, 'C5');
     expect((await caseDetail(h.deps, applicant, caseId)).case.caseId).toBe(caseId);
     expect((await listCases(h.deps, applicant, {})).items).toEqual([]);
+  });
+
+  test('a change of the tree is signalled to the open cases it concerns, and to no other', async () => {
+    const cellCase = await startAdmission(h);
+    const started = await as(h, 'admin', 'POST', '/api/cases', {
+      requestId: rid(),
+      process: 'planning',
+      title: 'Quy hoạch — thay đổi tổ chức',
+      caseUnitId: BODY.commune,
+    });
+    expect(started.statusCode).toBe(201);
+    const communeCase = json(started).caseId as string;
+    await eventually('the planning projection', () => h.models.Case.exists({ _id: communeCase }));
+    const signals = async (process: string, caseId: string): Promise<number> => {
+      const history = await h.temporal.client.workflow.getHandle(caseWorkflowId(process, caseId)).fetchHistory();
+      return (history.events ?? []).filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === orgChangedSignal.name
+      ).length;
+    };
+    const counts = async (): Promise<[number, number]> => [
+      await signals('admission', cellCase),
+      await signals('planning', communeCase),
+    ];
+    // A signal that arrives while the case's workflow is working is written to its history when that work ends.
+    const reach = (expected: [number, number]) =>
+      eventually(`signals ${expected.join(', ')}`, async () => {
+        const now = await counts();
+        return now[0] === expected[0] && now[1] === expected[1];
+      }).catch(async (e: unknown) => {
+        expect(await counts()).toEqual(expected);
+        throw e;
+      });
+    const [cell0, commune0] = await counts();
+
+    const pid = uniqueId('p-tb').toLowerCase();
+    await as(h, 'admin', 'PUT', `/api/org/people/${pid}`, { name: 'Lê Văn Báo', email: 'lvb@duyxuyen.example.vn' });
+    // A role in the cell concerns the cell's cases, not the commune's.
+    const inCell = { personId: pid, bodyId: BODY.cell, role: 'officialMember', from: today() };
+    expect((await as(h, 'admin', 'POST', '/api/org/roles', inCell)).statusCode).toBe(201);
+    await reach([cell0 + 1, commune0]);
+    // A role in the commune's Organization Board concerns every case under the commune, the cell's too.
+    const inBoard = { personId: pid, bodyId: BODY.communeOrgBoard, role: 'specialist', from: today() };
+    expect((await as(h, 'admin', 'POST', '/api/org/roles', inBoard)).statusCode).toBe(201);
+    await reach([cell0 + 2, commune0 + 1]);
+    // Nothing more arrives later.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await counts()).toEqual([cell0 + 2, commune0 + 1]);
   });
 
   test('the inbox puts the soonest due first and shows what I act on by delegation', async () => {
