@@ -181,6 +181,11 @@ describe('health, docs and authentication', () => {
         payload: { username, password: PASSWORD },
       });
       expectError(r, 429, 'TOO_MANY_ATTEMPTS');
+      // The web form is held back too, and says for how long.
+      const page = await form(PASSWORD);
+      expect(page.statusCode).toBe(429);
+      expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
+      expect(page.body).toContain('vui lòng thử lại sau');
       // Nothing of the pair is stored in clear.
       const stored = await h.models.LoginFailure.find().lean();
       expect(stored.length).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import {
   isUnavailable,
   LoginThrottle,
   RETRY_AFTER_SECONDS,
+  ServiceError,
 } from '../../services';
 import { errorPage, formOf, query, sendPage, signedIn, UNAVAILABLE_PAGE_MESSAGE, type WebDeps } from '../context';
 import { webErrorOf } from '../errors';
@@ -85,7 +86,10 @@ export function registerAuthPages(app: FastifyInstance, w: WebDeps): void {
       const we = webErrorOf(e);
       if (!we) throw e;
       req.log.warn({ username, ip: req.ip, code: we.code }, 'sign-in refused (web)');
-      if (we.code === 'TOO_MANY_ATTEMPTS') void reply.header('retry-after', '1');
+      if (we.code === 'TOO_MANY_ATTEMPTS') {
+        const wait = e instanceof ServiceError ? (e.details as { retryAfterSeconds?: number } | undefined) : undefined;
+        void reply.header('retry-after', String(wait?.retryAfterSeconds ?? 1));
+      }
       return sendPage(reply, we.status, loginPage(w, { username, error: we.message, next }));
     }
   });
