@@ -323,8 +323,9 @@ test('a delegate named on the case through its delegate act is shown the form an
   // A delegate may not pass the step on again.
   await expect(page.locator('details[data-act="delegate"]').count()).resolves.toBe(0);
   await shot('16-uy-quyen-ky-thay');
-  await page.locator('details[data-act="approve"]').evaluate((el) => el.setAttribute('open', ''));
-  await page.locator('details[data-act="approve"] form button[type="submit"]').click();
+  const approve = page.locator('details[data-act="approve"]');
+  if ((await approve.getAttribute('open')) === null) await approve.locator('summary').click();
+  await approve.locator('form button[type="submit"]').click();
   await page.waitForURL(`${url}/cases/${caseId}`);
   await expect(page.locator('.flash-ok').textContent()).resolves.toContain('Đã ký duyệt');
   await eventually('P2 open', async () => (await models.Case.findById(caseId).lean())?.currentStepId === 'P2');
