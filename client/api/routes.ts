@@ -9,6 +9,11 @@ import * as svc from '../services';
 import { actorOf, sessionCookie } from './auth';
 import * as T from './schemas';
 
+/** Who reads which case (client/services/visibility.ts), for the OpenAPI document. */
+const VISIBILITY =
+  'Quản trị viên và Ủy ban Kiểm tra xem mọi hồ sơ; người khác xem hồ sơ của các đơn vị thuộc tổ chức đảng nơi mình ' +
+  'giữ chức vụ (kể cả các đơn vị cấp dưới) và hồ sơ đang chờ mình xử lý (kể cả theo ủy quyền).';
+
 export function registerRoutes(root: FastifyInstance, deps: svc.ServiceDeps): void {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const throttle = new svc.LoginThrottle(deps.models.LoginFailure);
@@ -370,6 +375,7 @@ export function registerRoutes(root: FastifyInstance, deps: svc.ServiceDeps): vo
       schema: {
         tags: ['cases'],
         summary: 'Danh sách hồ sơ (lọc theo trạng thái, cấp ủy, quy trình, quá hạn)',
+        description: VISIBILITY,
         querystring: T.CasesQuery,
         response: { 200: T.CasePage, ...T.errors },
       },
@@ -382,6 +388,7 @@ export function registerRoutes(root: FastifyInstance, deps: svc.ServiceDeps): vo
       schema: {
         tags: ['cases'],
         summary: 'Chi tiết hồ sơ: các bước, nhật ký, kết quả kiểm tra nhật ký, hạn hiện tại',
+        description: `${VISIBILITY} Ngoài ra, một hồ sơ mà nhật ký ghi tên người dùng. Hồ sơ không được xem trả về 404 như hồ sơ không tồn tại.`,
         params: T.CaseIdParams,
         response: { 200: T.CaseDetail, ...T.errors },
       },
@@ -451,6 +458,7 @@ export function registerRoutes(root: FastifyInstance, deps: svc.ServiceDeps): vo
       schema: {
         tags: ['cases'],
         summary: 'Theo từng cấp ủy: hồ sơ đang mở, quá hạn, đã báo cáo Thường trực',
+        description: `Chỉ tính các hồ sơ người dùng được xem. ${VISIBILITY}`,
         response: { 200: T.DashboardReply, ...T.errors },
       },
     },
