@@ -3,7 +3,8 @@
  * admissions for 2030, progress seeded straight into `cases`/`case_steps` in the store's format (1,860
  * admissions, as 1,860 workflows would take too long), the yearly quota workflow run with quarterly
  * checkpoints two seconds apart and a continue-as-new, its e-mails read from the SMTP server, meetings
- * imported from CSV and JSON, and the reports' figures checked against hand-computed ones.
+ * imported from CSV and JSON, and the reports' figures checked against hand-computed ones; then 2031 on a
+ * small plan of its own with the default monthly checkpoints and their meeting check.
  *
  * The year is 2030 so that no case of another test (decided today) counts.
  */
@@ -378,6 +379,98 @@ test('the yearly quota workflow checks every unit each quarter, notices and esca
   expect(again.result.streaks).toEqual(result.streaks);
   expect(await ours()).toBe(before);
   await expect(again.handle.query(getQuotaStatusQuery)).resolves.toMatchObject({ next: 5 });
+});
+
+test('monthly checkpoints (the default): every month a notice for a unit behind, escalations from the second, and the one cell without a meeting flagged', async () => {
+  // 2031, on a plan of its own: X 12 (one admission in its cell on the 10th of every month), C21 12 (two a
+  // month), C01 12 (none). Every cell holds its monthly meeting but C05's in May.
+  const year = 2031;
+  const half = (unitId: string, parentUnitId: string, name: string, target: number): UnitAllocation => ({
+    unitId,
+    parentUnitId,
+    name,
+    target,
+    sectors: { nonStateEnterprise: target / 2, pupilsStudents: target / 2 },
+  });
+  await saveQuotaPlan(models, {
+    year,
+    rootUnitId: BODY.province,
+    units: [
+      {
+        unitId: BODY.province,
+        name: 'Tỉnh ủy Quảng Nam',
+        target: 36,
+        sectors: { nonStateEnterprise: 18, pupilsStudents: 18 },
+      },
+      half(BODY.commune, BODY.province, 'Đảng ủy xã Duy Xuyên', 12),
+      half('C01', BODY.province, nameOf('C01'), 12),
+      half('C21', BODY.province, nameOf('C21'), 12),
+    ],
+  });
+  const cases: object[] = [];
+  const steps: object[] = [];
+  for (let m = 1; m <= 12; m++) {
+    const on10th = startOfVnDay(`${year}-${pad(m)}-10`) + 9 * 3_600_000;
+    for (const [unitId, n] of [
+      [BODY.cell, 1],
+      ['C21-K', 2],
+    ] as const) {
+      for (let i = 0; i < n; i++) {
+        const d = admissionDocs(`q31-${unitId}-${m}-${i}`, unitId, on10th);
+        cases.push(d.caseDoc);
+        steps.push(d.stepDoc);
+      }
+    }
+  }
+  await models.Case.collection.insertMany(cases, { ordered: false });
+  await models.CaseStep.collection.insertMany(steps, { ordered: false });
+  const cells = [BODY.cell, ...COMMITTEES.map((id) => `${id}-K`)];
+  const meetings = cells.flatMap((cellId) =>
+    Array.from({ length: 12 }, (_, i) => `${year}-${pad(i + 1)}`)
+      .filter((month) => !(cellId === 'C05-K' && month === `${year}-05`))
+      .map((month) => ({ cellId, date: `${month}-08`, present: 9, total: 10 }))
+  );
+  await importMeetings(models, { format: 'json', text: JSON.stringify(meetings) });
+
+  const handle = await client.workflow.start<typeof quotaWorkflow>('quotaWorkflow', {
+    taskQueue: config.temporal.taskQueue,
+    workflowId: quotaWorkflowId(year),
+    args: [{ year, fastTimers: { startAt: Date.now(), everyMs: 700 }, checkpointsPerRun: 5 }],
+  });
+  const result = await handle.result();
+  expect(result).toMatchObject({ year, total: 12, next: 13, skipped: [] });
+  // The province itself is not checked: it answers to nobody in cadreflow.
+  expect(result.streaks).toEqual({ C01: 12, X: 0, C21: 0 });
+  expect(result.last?.meetingFlags).toEqual([]);
+
+  const checkpoints = await models.QuotaCheckpoint.find({ year, unitId: 'C01' }).sort({ n: 1 }).lean();
+  const ends = [
+    '01-31',
+    '02-28',
+    '03-31',
+    '04-30',
+    '05-31',
+    '06-30',
+    '07-31',
+    '08-31',
+    '09-30',
+    '10-31',
+    '11-30',
+    '12-31',
+  ];
+  expect(checkpoints.map((c) => c.asOf)).toEqual(ends.map((d) => `${year}-${d}`));
+  expect(checkpoints.map((c) => c.streak)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+
+  // This year's e-mails: their subject or text give a date of it (the escalation's subject has none).
+  const mine = (await mailbox()).filter((m) => `${m.subject}\n${m.text}`.includes(`/${year}`));
+  const c01 = mine.filter((m) => m.subject.includes(nameOf('C01')));
+  expect(c01.filter((m) => m.subject.includes('Chậm tiến độ'))).toHaveLength(12);
+  expect(c01.filter((m) => m.subject.includes('Báo cáo Thường trực Tỉnh ủy'))).toHaveLength(11);
+  // Nobody else is behind: X and C21 keep pace.
+  expect(mine.filter((m) => m.subject.includes('Chậm tiến độ') && !m.subject.includes(nameOf('C01')))).toEqual([]);
+  expect(mine.filter((m) => m.subject.includes('chưa có biên bản sinh hoạt')).map((m) => m.subject)).toEqual([
+    `[cadreflow] 1 chi bộ chưa có biên bản sinh hoạt tháng 05/${year} — ${nameOf('C05')}`,
+  ]);
 });
 
 test('attainment by unit × sector, CSV and XLSX, hand-computed', async () => {
