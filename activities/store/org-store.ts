@@ -95,6 +95,18 @@ export async function loadOrg(models: Models): Promise<OrgSnapshot> {
 }
 
 /**
+ * Every version of every body, and the role assignments of one person only: what deciding which cases that
+ * person reads needs, without reading everyone's people, roles and delegations on each request.
+ */
+export async function loadBodiesAndRolesOf(models: Models, personId: string): Promise<OrgSnapshot> {
+  const [bodies, assignments] = await Promise.all([
+    models.OrgBody.find().sort({ _id: 1 }).lean<OrgBodyDoc[]>(),
+    models.RoleAssignmentModel.find({ personId }).sort({ _id: 1 }).lean<RoleAssignmentDoc[]>(),
+  ]);
+  return { bodies: bodies.map(toBody), people: [], assignments: assignments.map(toAssignment), delegations: [] };
+}
+
+/**
  * What a case needs of the tree: every version of the bodies from the case's unit up to the root (following
  * the parent of every version, so a unit re-parented by a reform brings both its old and new superiors),
  * the inner bodies of those (standing board, standing, organization board, ...) but not the other party

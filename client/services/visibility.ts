@@ -9,7 +9,7 @@
  * A case someone may not read is answered as one that does not exist.
  */
 import type { DelegationDoc } from '../../activities/store/models';
-import { loadOrg } from '../../activities/store/org-store';
+import { loadBodiesAndRolesOf } from '../../activities/store/org-store';
 import { readableUnits, sitsOn } from '../../domain/org';
 import { vnToday, type Actor, type ServiceDeps } from './context';
 
@@ -36,14 +36,22 @@ export async function actingAs(deps: ServiceDeps, actor: Actor): Promise<string[
 
 /** True when the person holds, today, a role in an Ủy ban Kiểm tra of the tree. */
 export async function sitsOnInspectionCommittee(deps: ServiceDeps, personId: string): Promise<boolean> {
-  return sitsOn(await loadOrg(deps.models), personId, 'inspectionCommittee', vnToday(deps.now()));
+  return sitsOn(
+    await loadBodiesAndRolesOf(deps.models, personId),
+    personId,
+    'inspectionCommittee',
+    vnToday(deps.now())
+  );
 }
 
 /** What the actor may read today. */
 export async function caseScope(deps: ServiceDeps, actor: Actor): Promise<CaseScope> {
   if (actor.isAdmin || actor.isInspector) return { all: true };
   const today = vnToday(deps.now());
-  const [org, personIds] = await Promise.all([loadOrg(deps.models), actingAs(deps, actor)]);
+  const [org, personIds] = await Promise.all([
+    loadBodiesAndRolesOf(deps.models, actor.personId),
+    actingAs(deps, actor),
+  ]);
   if (sitsOn(org, actor.personId, 'inspectionCommittee', today)) return { all: true };
   const unitIds = readableUnits(org, actor.personId, today);
   // A role in a provincial body reads every unit of the tree: every case.
