@@ -122,14 +122,22 @@ export async function sendOnce(
     if (doc?.status !== 'sending' || doc.claimToken !== claimToken) throw new OutboxBusyError(id, doc, now());
   }
   const ours = { _id: id, status: 'sending', claimToken } as const;
-  let renewing = Promise.resolve();
+  // This attempt's writes of the message go one after the other: the lease's renewals, and the "sent" (or back
+  // to "pending") mark. On a server that runs a conditional update as a read followed by a write of the whole
+  // document (FerretDB v1 does), a renewal that read the message before the mark and wrote after it would
+  // put the message back to "sending"; in turn, a renewal that starts after the mark finds it no longer ours.
+  let writes: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(write: () => Promise<T>): Promise<T> => {
+    const done = writes.then(write);
+    writes = done.then(
+      () => undefined,
+      () => undefined
+    );
+    return done;
+  };
   const renewal = setInterval(() => {
-    renewing = renewing
-      .then(() => models.Outbox.updateOne(ours, { $set: { claimedAt: now() } }))
-      .then(
-        () => undefined,
-        () => undefined // a failed renewal is retried at the next tick; the lease has room for several
-      );
+    // A failed renewal is retried at the next tick; the lease has room for several.
+    inTurn(() => models.Outbox.updateOne(ours, { $set: { claimedAt: now() } })).catch(() => undefined);
   }, lease.renewMs);
   try {
     // The stored copy is what goes out: a retry with a re-rendered body must not change the message. Sent
@@ -143,19 +151,23 @@ export async function sendOnce(
     try {
       await transport.send({ to: stored.to, subject: stored.subject, text: stored.text, html: stored.html, messageId });
     } catch (e) {
-      await models.Outbox.updateOne(ours, {
-        $set: { status: 'pending', lastError: (e as Error).message },
-        $unset: { claimToken: 1 },
-      });
+      await inTurn(() =>
+        models.Outbox.updateOne(ours, {
+          $set: { status: 'pending', lastError: (e as Error).message },
+          $unset: { claimToken: 1 },
+        })
+      );
       throw e;
     }
     // The message is out: the mark must land, or the lease would lapse and another attempt send it again.
     // A busy or briefly lost database is retried (the lease renewed meanwhile) before giving up.
     for (let pause = 200, giveUpAt = Date.now() + MARK_RETRY_MS; ; pause = Math.min(pause * 2, 5_000)) {
       try {
-        await models.Outbox.updateOne(
-          { _id: id },
-          { $set: { status: 'sent', sentAt: now() }, $unset: { lastError: 1, claimToken: 1 } }
+        await inTurn(() =>
+          models.Outbox.updateOne(
+            { _id: id },
+            { $set: { status: 'sent', sentAt: now() }, $unset: { lastError: 1, claimToken: 1 } }
+          )
         );
         break;
       } catch (e) {
@@ -166,6 +178,6 @@ export async function sendOnce(
     return { status: 'sent', messageId };
   } finally {
     clearInterval(renewal);
-    await renewing;
+    await writes;
   }
 }

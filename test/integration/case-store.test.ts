@@ -712,6 +712,46 @@ describe('sendCaseMail', () => {
     expect(await mailbox(caseId)).toHaveLength(1);
   });
 
+  test('the lease renewals and the "sent" mark never overlap, so a renewal cannot put a sent message back', async () => {
+    // FerretDB runs a conditional update as a read and a write of the whole document: a renewal that read the
+    // message before the mark and wrote after it would set it back to "sending". Renewals here are slow (a
+    // loaded database) and frequent, so one is running when the message goes out.
+    const lease = { leaseMs: 5000, renewMs: 50 };
+    const caseId = uniqueId('renew');
+    const key = { caseId, stepId: 'C5', level: 'escalation', round: 1 };
+    const mail = { to: ['thuongtruc@tinhuy.example.vn'], subject: `Thử gia hạn ${caseId}`, text: caseId, html: caseId };
+    const original = models.Outbox.updateOne.bind(models.Outbox);
+    const calls: { kind: 'renew' | 'mark'; start: number; end: number }[] = [];
+    const spy = jest.spyOn(models.Outbox, 'updateOne').mockImplementation((async (...args: unknown[]) => {
+      const set = (args[1] as { $set?: { status?: string; claimedAt?: unknown } }).$set;
+      const kind = set?.status === 'sent' ? 'mark' : set?.claimedAt !== undefined && !set.status ? 'renew' : undefined;
+      const start = Date.now();
+      if (kind === 'renew') await new Promise((r) => setTimeout(r, 120));
+      const result: unknown = await (original as (...a: unknown[]) => Promise<unknown>)(...args);
+      if (kind) calls.push({ kind, start, end: Date.now() });
+      return result;
+    }) as never);
+    const slowish: MailTransport = {
+      send: async (m) => {
+        await new Promise((r) => setTimeout(r, 300));
+        return smtp.send(m);
+      },
+    };
+    try {
+      expect((await sendOnce(models, slowish, key, mail, undefined, lease)).status).toBe('sent');
+    } finally {
+      spy.mockRestore();
+    }
+    const mark = calls.find((c) => c.kind === 'mark');
+    const renewals = calls.filter((c) => c.kind === 'renew');
+    expect(mark).toBeDefined();
+    expect(renewals.length).toBeGreaterThan(0);
+    const overlapping = renewals.filter((r) => r.end > mark!.start && r.start < mark!.end);
+    expect(overlapping).toEqual([]);
+    expect(await models.Outbox.findById(outboxId(key)).lean()).toMatchObject({ status: 'sent' });
+    expect(await mailbox(caseId)).toHaveLength(1);
+  });
+
   test('no recipient is a permanent failure, and nothing is queued', async () => {
     const caseId = uniqueId('mail');
     await expect(acts.sendCaseMail(mailInput(caseId, { to: [' '] }))).rejects.toMatchObject({
