@@ -42,7 +42,8 @@ const toBody = (d: OrgBodyDoc): OrgBody =>
 const toPerson = (d: PersonDoc): Person => ({ id: d._id, name: d.name, email: d.email });
 const toAssignment = (d: RoleAssignmentDoc): RoleAssignment =>
   fieldsOf(d, ['personId', 'bodyId', 'role', 'from', 'to']) as RoleAssignment;
-const toDelegation = (d: DelegationDoc): Delegation => ({
+/** A stored delegation as the domain sees it. */
+export const toDelegation = (d: DelegationDoc): Delegation => ({
   id: d._id,
   ...(fieldsOf(d, ['fromPersonId', 'toPersonId', 'bodyId', 'from', 'to', 'stepIds']) as Omit<Delegation, 'id'>),
 });

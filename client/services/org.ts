@@ -3,8 +3,8 @@
  * and delegations. Every edit is checked by the domain's validateOrg on the whole tree before it is saved,
  * and the open cases are told to reload their slice (roles are read on the day of each act).
  */
-import { roleAssignmentDocId, loadOrg, saveOrg } from '../../activities/store/org-store';
-import type { CaseDoc } from '../../activities/store/models';
+import { roleAssignmentDocId, loadOrg, saveOrg, toDelegation } from '../../activities/store/org-store';
+import type { CaseDoc, DelegationDoc } from '../../activities/store/models';
 import {
   bodyOn,
   unitsUnder,
@@ -209,19 +209,12 @@ export async function addDelegation(deps: ServiceDeps, actor: Actor, d: Delegati
 
 export async function deleteDelegation(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
   requireWriter(actor);
-  const d = await deps.models.DelegationModel.findById(id).lean();
+  const d = await deps.models.DelegationModel.findById(id).lean<DelegationDoc>();
   if (!d) throw notFound('giấy ủy quyền');
   if (!actor.isAdmin && d.fromPersonId !== actor.personId)
     throw new ServiceError(403, 'FORBIDDEN', 'Chỉ người ủy quyền hoặc quản trị viên mới được hủy giấy ủy quyền.');
   await deps.models.DelegationModel.deleteOne({ _id: id });
   const org = await loadOrg(deps.models);
-  const gone: Delegation = {
-    id: d._id,
-    fromPersonId: d.fromPersonId,
-    toPersonId: d.toPersonId,
-    from: d.from,
-    to: d.to,
-    ...(d.bodyId ? { bodyId: d.bodyId } : {}),
-  };
-  await notifyOpenCases(deps, affectedUnits(org, { ...empty(), delegations: [gone] }, vnToday(deps.now())));
+  const gone = { ...empty(), delegations: [toDelegation(d)] };
+  await notifyOpenCases(deps, affectedUnits(org, gone, vnToday(deps.now())));
 }
