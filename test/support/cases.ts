@@ -8,6 +8,7 @@ import type { CaseCommand, CaseCommandType } from '../../domain/chain';
 import { mayAct, type OrgSnapshot } from '../../domain/org';
 import type { ProcessDefinition } from '../../domain/processes/model';
 import { caseWorkflowId, type CaseView } from '../../workflows/messages';
+import { actorFor as driveActorFor, passingAct as drivePassingAct } from '../../tools/demo/drive';
 import { BODY, PERSON } from '../unit/fixtures/org';
 import { as, type ApiHarness, type RoleName } from './api';
 import { eventually, uniqueId } from './env';
@@ -52,20 +53,7 @@ export function definitionOf(h: ApiHarness, view: CaseView): ProcessDefinition {
 
 /** Somebody who may act on the current step today, by the domain's own rule (for moving a case along). */
 export function actorFor(h: ApiHarness, view: CaseView): string {
-  const step = definitionOf(h, view).steps.find((s) => s.id === view.current?.stepId);
-  if (!step) throw new Error('no current step');
-  for (const p of h.org.people) {
-    const r = mayAct(h.org, {
-      actor: step.actor,
-      caseUnitId: view.state.caseUnitId,
-      personId: p.id,
-      onDate: today(),
-      caseStartedOn: view.state.startedOn,
-      stepId: step.id,
-    });
-    if (r.allowed) return p.id;
-  }
-  throw new Error(`nobody may act on ${step.id}`);
+  return driveActorFor(h.org, view, definitionOf(h, view));
 }
 
 /**
@@ -98,11 +86,7 @@ export function mayActOnCase(h: ApiHarness, org: OrgSnapshot, view: CaseView, pe
 
 /** The act that passes the current step: a passing vote, a recommending appraisal, or an approval. */
 export function passingAct(h: ApiHarness, view: CaseView): CaseCommand {
-  const step = definitionOf(h, view).steps.find((s) => s.id === view.current?.stepId);
-  if (step?.act === 'vote')
-    return { type: 'vote', tally: { base: 20, present: 19, approve: 18, reject: 1, abstain: 0 } };
-  if (step?.act === 'appraisal') return { type: 'appraise', outcome: 'recommend', note: 'Đủ điều kiện' };
-  return { type: 'approve', note: 'Đồng ý' };
+  return drivePassingAct(view, definitionOf(h, view));
 }
 
 /** Moves a case to `stepId` directly on Temporal and waits until the projection shows it. */
