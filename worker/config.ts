@@ -40,6 +40,11 @@ export const CONFIG_VARIABLES = {
     default: 'false',
     doc: 'true for implicit TLS (port 465); false uses STARTTLS when offered',
   },
+  SMTP_POOL: {
+    schema: z.coerce.number().int().min(1).max(50),
+    default: '8',
+    doc: 'SMTP connections the worker keeps open and uses at once (also the e-mails the dispatcher sends at once)',
+  },
   SMTP_USER: { schema: z.string(), default: '', doc: 'SMTP user name (empty: no authentication)' },
   SMTP_PASSWORD: { schema: z.string(), default: '', doc: 'SMTP password (secret, never logged)', secret: true },
   MAIL_FROM: {
@@ -88,7 +93,15 @@ export interface Config {
   env: 'development' | 'test' | 'production';
   temporal: { address: string; namespace: string; taskQueue: string; cachedWorkflows: number };
   mongodbUrl: string;
-  smtp: { host: string; port: number; secure: boolean; user: string; password: string; from: string };
+  smtp: {
+    host: string;
+    port: number;
+    secure: boolean;
+    poolSize: number;
+    user: string;
+    password: string;
+    from: string;
+  };
   publicUrl: string;
   api: { host: string; port: number; sessionSecret: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -134,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       host: v.SMTP_HOST,
       port: v.SMTP_PORT,
       secure: v.SMTP_SECURE,
+      poolSize: v.SMTP_POOL,
       user: v.SMTP_USER,
       password: v.SMTP_PASSWORD,
       from: v.MAIL_FROM,
