@@ -8,7 +8,15 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { OrgSnapshot } from '../domain/org';
-import { sendOnce, type MailTransport } from './mail/outbox';
+import type { ArmedMailSchedule } from './mail/dispatcher';
+import {
+  armMessage,
+  disarmMessages,
+  sendOnce,
+  type MailTransport,
+  type OutboxKey,
+  type OutgoingMail,
+} from './mail/outbox';
 import { caseMail, type CaseMailContent, type CaseMailKind } from './mail/templates';
 import { verifyAuditChain, type AuditVerification } from './store/audit';
 import { persistCase, type PersistCaseInput, type PersistCaseResult } from './store/case-store';
@@ -29,6 +37,8 @@ export interface CaseActivityDeps {
   /** Base address of the web UI, for links in e-mails. */
   publicUrl: string;
   now?: () => Date;
+  /** The worker's mail dispatcher, which sends armed e-mails at their instant; without one the cases send them. */
+  dispatcher?: ArmedMailSchedule;
 }
 
 /** What the workflow sends: the template's content less the link, which the activity builds, plus the outbox key. */
@@ -37,6 +47,16 @@ export type CaseMailInput = Omit<CaseMailContent, 'caseUrl'> & {
   key: { caseId: string; stepId: string; level: string; round: number };
   kind: CaseMailKind;
 };
+
+/**
+ * The ladder e-mails of a case's next timer, armed ahead of its instant `sendAt` (workflows/chain.ts), and those
+ * armed before that are no longer owed.
+ */
+export interface MailArming {
+  sendAt: number;
+  arm: CaseMailInput[];
+  disarm: OutboxKey[];
+}
 
 export interface VerifyAuditInput {
   /** One case; every case when absent. */
@@ -70,15 +90,64 @@ function recipients(to: readonly string[]): string[] {
 
 export function createCaseActivities(deps: CaseActivityDeps) {
   const now = deps.now ?? (() => new Date());
+
+  /** The Vietnamese e-mail of `input`, or a non-retryable failure when it has no recipient. */
+  const render = (input: CaseMailInput): OutgoingMail => {
+    const to = recipients(input.to);
+    if (to.length === 0) {
+      throw ApplicationFailure.nonRetryable(
+        `no recipient for the ${input.kind} e-mail of ${input.caseId}/${input.key.stepId}`,
+        'NO_RECIPIENT'
+      );
+    }
+    const content: CaseMailContent = {
+      to,
+      caseId: input.caseId,
+      caseTitle: input.caseTitle,
+      processTitle: input.processTitle,
+      stepTitle: input.stepTitle,
+      actorLabel: input.actorLabel,
+      actorNames: input.actorNames,
+      deadlineText: input.deadlineText,
+      overdueWorkingDays: input.overdueWorkingDays,
+      round: input.round,
+      reporterName: input.reporterName,
+      obstacleText: input.obstacleText,
+      decisionText: input.decisionText,
+      caseUrl: `${deps.publicUrl}/cases/${encodeURIComponent(input.caseId)}`,
+    };
+    return caseMail(input.kind, content);
+  };
+
+  const armCaseMails = async (input: MailArming): Promise<void> => {
+    await disarmMessages(deps.models, input.disarm);
+    const token = deps.dispatcher?.tokenFor(input.sendAt);
+    let armed = false;
+    for (const mail of input.arm) {
+      if (recipients(mail.to).length === 0) continue;
+      armed = (await armMessage(deps.models, mail.key, render(mail), input.sendAt, token, now)) || armed;
+    }
+    if (armed) deps.dispatcher?.schedule(input.sendAt);
+  };
+
   return {
     /**
      * Writes one revision of a case: appends its new audit entries to the hash chain, then its step runs,
      * then the case document, each only if the stored revision is older. A retry of an older revision
      * changes nothing; an audit entry whose predecessor is not stored yet fails retryably.
      */
-    async persistCase(input: PersistCaseInput): Promise<PersistCaseResult> {
-      return persistCase(deps.models, input);
+    async persistCase(input: PersistCaseInput & { mail?: MailArming }): Promise<PersistCaseResult> {
+      const { mail, ...record } = input;
+      const result = await persistCase(deps.models, record);
+      if (mail) await armCaseMails(mail);
+      return result;
     },
+
+    /**
+     * Arms the ladder e-mails of a case's next timer in the outbox, for the worker's dispatcher to send at their
+     * instant, and disarms those no longer owed. Arming again rewrites an armed message; a sent one stays sent.
+     */
+    armCaseMails,
 
     /** The bodies, roles, delegations and people a case of `caseUnitId` needs (see loadOrgSlice). */
     async loadOrgSlice(input: LoadOrgSliceInput): Promise<OrgSnapshot> {
@@ -87,35 +156,13 @@ export function createCaseActivities(deps: CaseActivityDeps) {
 
     /** Renders the Vietnamese e-mail of `kind` and sends it exactly once per `key`. */
     async sendCaseMail(input: CaseMailInput): Promise<{ status: string; messageId: string }> {
-      const to = recipients(input.to);
-      if (to.length === 0) {
-        throw ApplicationFailure.nonRetryable(
-          `no recipient for the ${input.kind} e-mail of ${input.caseId}/${input.key.stepId}`,
-          'NO_RECIPIENT'
-        );
-      }
-      const content: CaseMailContent = {
-        to,
-        caseId: input.caseId,
-        caseTitle: input.caseTitle,
-        processTitle: input.processTitle,
-        stepTitle: input.stepTitle,
-        actorLabel: input.actorLabel,
-        actorNames: input.actorNames,
-        deadlineText: input.deadlineText,
-        overdueWorkingDays: input.overdueWorkingDays,
-        round: input.round,
-        reporterName: input.reporterName,
-        obstacleText: input.obstacleText,
-        decisionText: input.decisionText,
-        caseUrl: `${deps.publicUrl}/cases/${encodeURIComponent(input.caseId)}`,
-      };
+      const mail = render(input);
       // Heartbeats while it sends (the workflow's heartbeat timeout is 30 s); called outside an activity
       // (tests, tools) it just sends.
       const beat = currentContext();
       const timer = beat ? setInterval(() => beat.heartbeat(), MAIL_HEARTBEAT_MS) : undefined;
       try {
-        return await sendOnce(deps.models, deps.mail, input.key, caseMail(input.kind, content), now);
+        return await sendOnce(deps.models, deps.mail, input.key, mail, now);
       } finally {
         clearInterval(timer);
       }

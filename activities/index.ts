@@ -7,6 +7,7 @@ import type { Models } from './store/models';
 import { escalationMail } from './mail/templates';
 import { sendOnce, type MailTransport } from './mail/outbox';
 import { createCaseActivities } from './case-activities';
+import type { ArmedMailSchedule } from './mail/dispatcher';
 import { createQuotaActivities } from './quota-activities';
 
 export interface ActivityDeps {
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   /** Base address of the web UI, for links in e-mails. */
   publicUrl: string;
   now?: () => Date;
+  /** The worker's mail dispatcher (activities/mail/dispatcher.ts); without one the cases send their e-mails. */
+  dispatcher?: ArmedMailSchedule;
 }
 
 export interface RecordDecisionInput {

@@ -5,6 +5,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { createActivities } from '../activities';
+import { MailDispatcher } from '../activities/mail/dispatcher';
 import { createSmtpTransport } from '../activities/mail/transport';
 import { createModels, ensureIndexes } from '../activities/store/models';
 import type { Config } from './config';
@@ -25,11 +26,14 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
   const db = await mongoose.createConnection(config.mongodbUrl, { serverSelectionTimeoutMS: 10000 }).asPromise();
   const mail = createSmtpTransport(config.smtp);
   let connection: NativeConnection | undefined;
+  let dispatcher: MailDispatcher | undefined;
   try {
     connection = await NativeConnection.connect({ address: config.temporal.address });
     const models = createModels(db);
     await ensureIndexes(models);
-    const activities = createActivities({ models, mail, publicUrl: config.publicUrl });
+    dispatcher = new MailDispatcher(models, mail, { concurrency: config.smtp.poolSize });
+    await dispatcher.start();
+    const activities = createActivities({ models, mail, publicUrl: config.publicUrl, dispatcher });
     const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') };
@@ -43,7 +47,9 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
       ...workflowSource,
     });
     const conn = connection;
+    const sender = dispatcher;
     const done = worker.run().finally(async () => {
+      await sender.stop();
       await conn.close();
       mail.close();
       await db.close();
@@ -57,6 +63,7 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
       },
     };
   } catch (e) {
+    await dispatcher?.stop();
     await connection?.close();
     mail.close();
     await db.close();

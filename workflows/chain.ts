@@ -16,7 +16,13 @@ import {
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AuditAppend, CaseMailInput, CaseProjection, PersistCaseResult } from '../activities/case-activities';
+import type {
+  AuditAppend,
+  CaseMailInput,
+  CaseProjection,
+  MailArming,
+  PersistCaseResult,
+} from '../activities/case-activities';
 import { vnDateOf } from '../domain/calendar/days';
 import { formatDeadline } from '../domain/calendar/format';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar';
@@ -93,6 +99,19 @@ const LOCAL_STORE_PATCH = 'store-as-local-activities';
  * replaying with each e-mail awaited in turn.
  */
 const MAIL_BESIDE_PATCH = 'mail-beside-the-queue';
+
+/**
+ * A ladder e-mail is armed in the outbox ahead of its instant, so that the worker's mail dispatcher sends it on
+ * the dot however many fall due at once; the case records the rung itself a little after (ARMED_GRACE_MS), or
+ * at once when an act comes in after the instant. Cases that ran before send each rung from their own timer.
+ */
+const ARMED_MAIL_PATCH = 'armed-ladder-mail';
+
+/** How long before its instant a ladder e-mail is armed. */
+export const ARM_LEAD_MS = 60 * 60_000;
+
+/** How long after an armed e-mail's instant the case's own timer records the rung (and sends it, if still owed). */
+export const ARMED_GRACE_MS = 60_000;
 
 const DEFAULT_HISTORY_LIMIT = 10_000;
 
@@ -300,8 +319,10 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
   // (The proxies resolve names on access: picked by name, never spread.)
   const store = patched(LOCAL_STORE_PATCH) ? local : remote;
   const { persistCase, loadOrgSlice } = store;
+  const { armCaseMails } = local;
   const { sendCaseMail } = mailing;
   const mailBeside = patched(MAIL_BESIDE_PATCH);
+  const arming = patched(ARMED_MAIL_PATCH);
   // Handlers are registered before the first await, so that a query or an act right after the start
   // finds them; until the organisation slice is loaded, acts are checked in full only by the handler,
   // which runs after the load.
@@ -335,6 +356,48 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
 
   let state: CaseState;
   let written: PersistCaseResult | undefined;
+
+  /**
+   * The ladder e-mails the outbox holds armed for the next timer: its instant, the state they were armed for, and
+   * until when the case may wait to record the rung (the grace, or the next rung's instant if that is sooner).
+   */
+  let armed: { at: number; until: number; revision: number; keys: CaseMailInput['key'][] } | undefined;
+  const sameKey = (a: CaseMailInput['key'], b: CaseMailInput['key']): boolean =>
+    a.caseId === b.caseId && a.stepId === b.stepId && a.level === b.level && a.round === b.round;
+
+  /**
+   * The e-mails the next ladder timer of `s` will send, when it falls within ARM_LEAD_MS of `now` (and not yet
+   * due): what the domain's transition at that instant gives, rendered for that instant.
+   */
+  const toArm = (s: CaseState, now: number): { at: number; until: number; mails: CaseMailInput[] } | undefined => {
+    if (!arming) return undefined;
+    const timer = nextTimer(ctx(), s, now);
+    if (!timer || timer.kind !== 'ladder' || timer.at <= now || timer.at - now > ARM_LEAD_MS) return undefined;
+    const t = applyTimer(ctx(), s, timer, timer.at);
+    const mails = t.effects
+      .filter((x): x is MailEffect => x.kind === 'mail')
+      .map((e) => mailInput(ctx(), t.state, e, timer.at))
+      .filter((m) => m.to.length > 0);
+    const following = nextTimer(ctx(), t.state, timer.at);
+    const until = Math.min(timer.at + ARMED_GRACE_MS, following?.at ?? Infinity);
+    return mails.length > 0 ? { at: timer.at, until, mails } : undefined;
+  };
+
+  /**
+   * What the outbox must change for the state `s` now: arm the next timer's e-mails, and disarm those armed
+   * before that are no longer owed (`sending` are the keys this transition sends itself). Remembers the result.
+   */
+  const rearm = (s: CaseState, now: number, sending: CaseMailInput['key'][] = []): MailArming | undefined => {
+    const next = toArm(s, now);
+    const keep = [...sending, ...(next?.mails.map((m) => m.key) ?? [])];
+    const disarm = (armed?.keys ?? []).filter((k) => !keep.some((x) => sameKey(x, k)));
+    armed = next
+      ? { at: next.at, until: next.until, revision: s.revision, keys: next.mails.map((m) => m.key) }
+      : undefined;
+    if (!next && disarm.length === 0) return undefined;
+    return { sendAt: next?.at ?? now, arm: next?.mails ?? [], disarm };
+  };
+
   const carryOut = async (before: CaseState, t: Transition): Promise<void> => {
     if (t.effects.length === 0 && t.state === before) return;
     const now = Date.now();
@@ -354,20 +417,33 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
       });
     }
     state = t.state;
+    const mails = t.effects
+      .filter((x): x is MailEffect => x.kind === 'mail')
+      .map((e) => mailInput(ctx(), t.state, e, now))
+      .filter((m) => m.to.length > 0);
+    const mail = arming
+      ? rearm(
+          t.state,
+          now,
+          mails.map((m) => m.key)
+        )
+      : undefined;
     // What the previous write answered (the audit's tail, the runs as written) spares the next one its reads.
     written =
-      (await persistCase({ projection: projection(ctx(), t.state, input, now), audit, previous: written })) ??
-      undefined;
-    for (const e of t.effects.filter((x): x is MailEffect => x.kind === 'mail')) {
-      const mail = mailInput(ctx(), t.state, e, now);
-      if (mail.to.length === 0) continue;
+      (await persistCase({
+        projection: projection(ctx(), t.state, input, now),
+        audit,
+        previous: written,
+        ...(mail ? { mail } : {}),
+      })) ?? undefined;
+    for (const m of mails) {
       if (!mailBeside) {
-        await sendCaseMail(mail);
+        await sendCaseMail(m);
         continue;
       }
       // Retried until sent (only a message with no recipient fails for good): the failure, should one come,
       // fails the case when it ends, as it did when each e-mail was awaited.
-      const sent: Promise<void> = sendCaseMail(mail).then(
+      const sent: Promise<void> = sendCaseMail(m).then(
         () => {
           sending.delete(sent);
         },
@@ -378,6 +454,13 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
       );
       sending.add(sent);
     }
+  };
+
+  /** Records a rung whose armed e-mail's instant has passed, before anything else changes the case. */
+  const catchUp = async (now: number): Promise<void> => {
+    if (!armed || armed.revision !== state.revision || armed.at > now) return;
+    const timer = nextTimer(ctx(), state, now);
+    if (timer?.kind === 'ladder' && timer.at === armed.at) await carryOut(state, applyTimer(ctx(), state, timer, now));
   };
 
   let startTransition: Transition | undefined;
@@ -420,6 +503,8 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
       exclusive(async () => {
         if (alreadyApplied(state, req.requestId)) return caseView(ctx(), state);
         const now = Date.now();
+        // The armed e-mail of a rung due before this act has gone out: the case records the rung first.
+        if (arming) await catchUp(now);
         let acting;
         try {
           // Checked again here: an act queued behind another may no longer be possible.
@@ -454,8 +539,27 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
     if (!timer) {
       await condition(changed);
     } else {
-      const wait = timer.at - Date.now();
-      if (wait <= 0 || !(await condition(changed, wait))) {
+      let at = timer.at;
+      if (arming && timer.kind === 'ladder') {
+        const now = Date.now();
+        if (timer.at - now > ARM_LEAD_MS) {
+          // Wakes when the rung comes within the lead, to arm its e-mails; then goes round again.
+          await condition(changed, timer.at - ARM_LEAD_MS - now);
+          at = 0;
+        } else {
+          if (timer.at > now && (armed?.revision !== state.revision || armed.at !== timer.at)) {
+            await exclusive(async () => {
+              if (state.revision !== revision) return;
+              const mail = rearm(state, Date.now());
+              if (mail) await armCaseMails(mail);
+            });
+          }
+          // The armed e-mails go out at the instant; the case records the rung a little after.
+          if (armed?.at === timer.at && armed.revision === state.revision) at = armed.until;
+        }
+      }
+      const wait = at - Date.now();
+      if (at > 0 && (wait <= 0 || !(await condition(changed, wait)))) {
         await exclusive(async () => {
           if (state.revision !== revision) return; // an act moved the step meanwhile: the timer is void
           const before = state;
@@ -466,6 +570,8 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
     if (orgDirty) {
       orgDirty = false;
       org = await loadOrgSlice({ caseUnitId: input.caseUnitId, onDate: vnDateOf(Date.now()) });
+      // Armed e-mails name the recipients of the old tree: armed again on the next round.
+      if (armed) armed = { ...armed, revision: -1 };
     }
     const info = workflowInfo();
     if (!closed() && (info.continueAsNewSuggested || info.historyLength > limit)) {

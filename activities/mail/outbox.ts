@@ -19,9 +19,17 @@
  * Message-ID, which lets the receiving server or client discard the copy.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Models, OutboxDoc } from '../store/models';
+import { isDuplicateKey, type Models, type OutboxDoc } from '../store/models';
 
 export const CLAIM_LEASE_MS = 60_000;
+/**
+ * How long after its instant an armed message stays with the dispatcher that holds it: the dispatcher sends it
+ * within DISPATCH_WINDOW_MS and marks it sent well inside this; only then may an ordinary attempt take it over
+ * (the dispatcher's worker died).
+ */
+export const ARMED_HOLD_MS = 180_000;
+/** How late after its instant the dispatcher still sends an armed message itself. */
+export const DISPATCH_WINDOW_MS = 90_000;
 export const CLAIM_RENEW_MS = 10_000;
 /** How long the "sent" mark is retried after the SMTP server accepted the message. */
 export const MARK_RETRY_MS = 120_000;
@@ -103,12 +111,15 @@ export async function sendOnce(
   );
   const claimedAt = now();
   const claimToken = randomUUID();
+  const lapsed = new Date(claimedAt.getTime() - lease.leaseMs);
   const claim = await models.Outbox.updateOne(
     {
       _id: id,
       $or: [
-        { status: 'pending' },
-        { status: 'sending', claimedAt: { $lt: new Date(claimedAt.getTime() - lease.leaseMs) } },
+        { status: { $in: ['pending', 'cancelled'] } },
+        // An armed message no dispatcher holds, or whose dispatcher's hold has run out (armedClaim).
+        { status: 'armed', claimToken: { $exists: false } },
+        { status: { $in: ['sending', 'armed'] }, claimedAt: { $lt: lapsed } },
       ],
     },
     { $set: { status: 'sending', claimedAt, claimToken }, $inc: { attempts: 1 } }
@@ -180,4 +191,70 @@ export async function sendOnce(
     clearInterval(renewal);
     await writes;
   }
+}
+
+/** The stored claim of an armed message held by a dispatcher: it lapses ARMED_HOLD_MS after the instant. */
+export function armedClaimedAt(sendAt: number, leaseMs = CLAIM_LEASE_MS): Date {
+  return new Date(sendAt + ARMED_HOLD_MS - leaseMs);
+}
+
+/**
+ * Arms a message for `sendAt`: stored ready to go, held by the dispatcher of `claimToken` (when there is one),
+ * which sends it at that instant. Arming again (the recipients changed, the instant moved) rewrites an armed or
+ * cancelled message; one already sent or in the hands of an ordinary attempt is left as it is. Answers whether
+ * the message is armed now.
+ */
+export async function armMessage(
+  models: Models,
+  key: OutboxKey,
+  mail: OutgoingMail,
+  sendAt: number,
+  claimToken: string | undefined,
+  now: () => Date = () => new Date()
+): Promise<boolean> {
+  const id = outboxId(key);
+  const hold = claimToken ? { claimToken, claimedAt: armedClaimedAt(sendAt) } : {};
+  try {
+    await models.Outbox.updateOne(
+      { _id: id, status: { $in: ['armed', 'cancelled'] } },
+      {
+        $set: {
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          status: 'armed',
+          sendAt: new Date(sendAt),
+          ...hold,
+        },
+        ...(claimToken ? {} : { $unset: { claimToken: 1, claimedAt: 1 } }),
+        $setOnInsert: {
+          caseId: key.caseId,
+          stepId: key.stepId,
+          level: key.level,
+          round: key.round,
+          attempts: 0,
+          createdAt: now(),
+        },
+      },
+      { upsert: true }
+    );
+    return true;
+  } catch (e) {
+    // Stored already in another status: sent, or being sent by an ordinary attempt.
+    if (isDuplicateKey(e)) return false;
+    throw e;
+  }
+}
+
+/** Disarms messages no longer owed (the step moved before their instant); a message under way is left alone. */
+export async function disarmMessages(models: Models, keys: readonly OutboxKey[]): Promise<void> {
+  await Promise.all(
+    keys.map((key) =>
+      models.Outbox.updateOne(
+        { _id: outboxId(key), status: 'armed' },
+        { $set: { status: 'cancelled' }, $unset: { claimToken: 1, claimedAt: 1 } }
+      )
+    )
+  );
 }

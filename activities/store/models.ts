@@ -31,7 +31,12 @@ export interface DecisionDoc {
   decidedAt: Date;
 }
 
-export type OutboxStatus = 'pending' | 'sending' | 'sent';
+/**
+ * pending → sending → sent for an e-mail sent when it is owed; armed → sent for a ladder e-mail stored ahead of
+ * its instant and sent then by the worker's dispatcher (activities/mail/dispatcher.ts); armed → cancelled when
+ * the step moved before it.
+ */
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'armed' | 'cancelled';
 
 /**
  * An e-mail of the outbox, keyed by (case, step, level, round) so that each goes out once whatever
@@ -52,6 +57,8 @@ export interface OutboxDoc {
   claimedAt?: Date;
   /** The attempt that holds the claim (activities/mail/outbox.ts), renewed by it while it sends. */
   claimToken?: string;
+  /** The instant an armed message is due. */
+  sendAt?: Date;
   sentAt?: Date;
   lastError?: string;
   createdAt: Date;
@@ -262,10 +269,11 @@ const outboxSchema = new Schema<OutboxDoc>(
     subject: { type: String, required: true },
     text: { type: String, required: true },
     html: { type: String, required: true },
-    status: { type: String, required: true, enum: ['pending', 'sending', 'sent'] },
+    status: { type: String, required: true, enum: ['pending', 'sending', 'sent', 'armed', 'cancelled'] },
     attempts: { type: Number, required: true, default: 0 },
     claimedAt: Date,
     claimToken: String,
+    sendAt: Date,
     sentAt: Date,
     lastError: String,
     createdAt: { type: Date, required: true },

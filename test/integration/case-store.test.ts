@@ -16,12 +16,14 @@ import {
   type CaseMailInput,
   type CaseProjection,
 } from '../../activities/case-activities';
+import { DEAD_AFTER_MS, MailDispatcher, type DispatchReport } from '../../activities/mail/dispatcher';
 import { outboxId, OutboxBusyError, sendOnce, type MailTransport } from '../../activities/mail/outbox';
 import { createSmtpTransport } from '../../activities/mail/transport';
 import { writeIfNewer, type RevisionedDoc } from '../../activities/store/case-store';
 import { createModels, driverCollection, ensureIndexes, type Models } from '../../activities/store/models';
 import { mayAct, resolveBody, superiorOrgBoardRecipients, validateOrg, type OrgSnapshot } from '../../domain/org';
-import { mailbox, mongo, testConfig, uniqueId, withOwnDatabase } from '../support/env';
+import { eventually, mailbox, mongo, testConfig, uniqueId, withOwnDatabase } from '../support/env';
+import { freePort } from '../../tools/stack/servers';
 
 // A database of its own: the organisation saved here has a province of its own, a second root beside the
 // shared database's, which the API test's organisation edits would refuse as a whole.
@@ -595,25 +597,25 @@ describe('the organisation slice', () => {
   });
 });
 
-describe('sendCaseMail', () => {
-  function mailInput(caseId: string, patch: Partial<CaseMailInput> = {}): CaseMailInput {
-    return {
-      key: { caseId, stepId: 'C2', level: 'escalation', round: 1 },
-      kind: 'escalation',
-      to: ['thuongtruc@tinhuy.example.vn', ' ', 'THUONGTRUC@tinhuy.example.vn'],
-      caseId,
-      caseTitle: `Kết nạp quần chúng Nguyễn Thị Lan ${caseId}`,
-      processTitle: 'Kết nạp đảng viên',
-      stepTitle: 'Đảng ủy xã thẩm định',
-      actorLabel: 'Ban Thường vụ Đảng ủy xã',
-      actorNames: ['Trần Văn Bình'],
-      deadlineText: '20 ngày làm việc — hạn 02/02/2026',
-      overdueWorkingDays: 5,
-      round: 1,
-      ...patch,
-    };
-  }
+function mailInput(caseId: string, patch: Partial<CaseMailInput> = {}): CaseMailInput {
+  return {
+    key: { caseId, stepId: 'C2', level: 'escalation', round: 1 },
+    kind: 'escalation',
+    to: ['thuongtruc@tinhuy.example.vn', ' ', 'THUONGTRUC@tinhuy.example.vn'],
+    caseId,
+    caseTitle: `Kết nạp quần chúng Nguyễn Thị Lan ${caseId}`,
+    processTitle: 'Kết nạp đảng viên',
+    stepTitle: 'Đảng ủy xã thẩm định',
+    actorLabel: 'Ban Thường vụ Đảng ủy xã',
+    actorNames: ['Trần Văn Bình'],
+    deadlineText: '20 ngày làm việc — hạn 02/02/2026',
+    overdueWorkingDays: 5,
+    round: 1,
+    ...patch,
+  };
+}
 
+describe('sendCaseMail', () => {
   test('the same key twice sends one e-mail; another round sends another', async () => {
     const caseId = uniqueId('mail');
     const first = await acts.sendCaseMail(mailInput(caseId));
@@ -759,5 +761,97 @@ describe('sendCaseMail', () => {
       nonRetryable: true,
     });
     expect(await models.Outbox.countDocuments({ caseId })).toBe(0);
+  });
+});
+
+describe('armed e-mails and the dispatcher', () => {
+  const started: MailDispatcher[] = [];
+  async function dispatcher(mail: MailTransport = smtp, reports: DispatchReport[] = []): Promise<MailDispatcher> {
+    const d = new MailDispatcher(models, mail, { onDispatched: (r) => reports.push(r) });
+    await d.start();
+    started.push(d);
+    return d;
+  }
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((d) => d.stop()));
+  });
+  const statusOf = async (caseId: string): Promise<string | undefined> =>
+    (await models.Outbox.findById(outboxId(mailInput(caseId).key)).lean())?.status;
+
+  test('armed e-mails go out at their instant, once; a disarmed one never; the case afterwards finds them sent', async () => {
+    const reports: DispatchReport[] = [];
+    const d = await dispatcher(smtp, reports);
+    const armedActs = createCaseActivities({
+      models,
+      mail: smtp,
+      publicUrl: 'https://cadreflow.example.vn',
+      dispatcher: d,
+    });
+    const [a, b, c] = [uniqueId('armed'), uniqueId('armed'), uniqueId('armed')];
+    const sendAt = Date.now() + 2_000;
+    await armedActs.armCaseMails({ sendAt, arm: [a, b, c].map((id) => mailInput(id)), disarm: [] });
+    // b's step moved before the instant.
+    await armedActs.armCaseMails({ sendAt, arm: [], disarm: [mailInput(b).key] });
+    expect([await statusOf(a), await statusOf(b), await statusOf(c)]).toEqual(['armed', 'cancelled', 'armed']);
+    // Held by the dispatcher until its instant and after: an ordinary attempt meanwhile finds it busy.
+    await expect(acts.sendCaseMail(mailInput(a))).rejects.toBeInstanceOf(OutboxBusyError);
+    expect(await mailbox(a)).toHaveLength(0);
+
+    await eventually('the armed e-mails', async () => (await mailbox(a)).length + (await mailbox(c)).length === 2);
+    for (const id of [a, c]) {
+      const [mail] = await mailbox(id);
+      expect(new Date(mail!.receivedAt).getTime()).toBeGreaterThanOrEqual(sendAt);
+      expect(mail!.subject).toContain('Quá hạn 5 ngày làm việc');
+    }
+    await eventually('marked sent', async () => (await statusOf(a)) === 'sent' && (await statusOf(c)) === 'sent');
+    expect(reports).toEqual([{ sendAt, sent: 2, released: 0 }]);
+    // The case's own timer comes after: nothing more goes out.
+    expect(await acts.sendCaseMail(mailInput(a))).toMatchObject({ status: 'already-sent' });
+    expect(await mailbox(a)).toHaveLength(1);
+    expect(await mailbox(b)).toHaveLength(0);
+    // A cancelled e-mail is the case's to send should its timer still fire (armed again, or the act came late).
+    expect(await acts.sendCaseMail(mailInput(b))).toMatchObject({ status: 'sent' });
+    expect(await mailbox(b)).toHaveLength(1);
+  });
+
+  test('a mail server down at the instant: the e-mail goes back to the case, which sends it once', async () => {
+    const down = createSmtpTransport({ ...config.smtp, port: await freePort() });
+    try {
+      const reports: DispatchReport[] = [];
+      const d = await dispatcher(down, reports);
+      const armedActs = createCaseActivities({ models, mail: down, publicUrl: 'https://x.vn', dispatcher: d });
+      const caseId = uniqueId('armed-down');
+      await armedActs.armCaseMails({ sendAt: Date.now() + 500, arm: [mailInput(caseId)], disarm: [] });
+      await eventually('the attempt', async () => reports.length === 1);
+      expect(reports[0]).toMatchObject({ sent: 0, released: 1, firstError: expect.any(String) });
+      expect(await models.Outbox.findById(outboxId(mailInput(caseId).key)).lean()).toMatchObject({
+        status: 'pending',
+        lastError: expect.any(String),
+      });
+      expect(await acts.sendCaseMail(mailInput(caseId))).toMatchObject({ status: 'sent' });
+      expect(await mailbox(caseId)).toHaveLength(1);
+    } finally {
+      down.close();
+    }
+  });
+
+  test('a dispatcher that stopped answering: another takes what it armed and sends it at its instant', async () => {
+    const gone = await dispatcher();
+    const goneActs = createCaseActivities({ models, mail: smtp, publicUrl: 'https://x.vn', dispatcher: gone });
+    const caseId = uniqueId('armed-adopted');
+    const sendAt = Date.now() + 4_000;
+    await goneActs.armCaseMails({ sendAt, arm: [mailInput(caseId)], disarm: [] });
+    // Its worker dies: no more heartbeats, nothing sent.
+    await gone.stop();
+    const registry = db.db!.collection<{ _id: string; aliveAt: Date }>('mail_dispatchers');
+    await registry.updateMany({}, { $set: { aliveAt: new Date(Date.now() - DEAD_AFTER_MS - 1_000) } });
+
+    const reports: DispatchReport[] = [];
+    await dispatcher(smtp, reports); // start() adopts at once
+    const mail = await eventually('the adopted e-mail', async () => (await mailbox(caseId))[0]);
+    expect(new Date(mail.receivedAt).getTime()).toBeGreaterThanOrEqual(sendAt);
+    expect(reports).toEqual([{ sendAt, sent: 1, released: 0 }]);
+    await eventually('marked sent', async () => (await statusOf(caseId)) === 'sent');
+    expect(await mailbox(caseId)).toHaveLength(1);
   });
 });

@@ -1,0 +1,270 @@
+/**
+ * The worker's mail dispatcher: sends the ladder e-mails the cases armed in the outbox (activities/mail/outbox.ts,
+ * `armMessage`) at their instant, however many fall due at once. A case's own timer fires a little after
+ * (workflows/chain.ts, ARMED_GRACE_MS) and finds its e-mail sent; ten thousand timers firing in one minute
+ * would otherwise queue every e-mail behind them.
+ *
+ * Each armed message is held by the dispatcher that will send it: its claim token names the dispatcher and the
+ * instant (`tokenFor`), and its claim lapses ARMED_HOLD_MS after the instant, so that no ordinary attempt takes
+ * it before; the case's activity finds it busy and asks again. At the instant the dispatcher reads the messages
+ * still armed under that token (a disarmed one has lost it), sends each over a pooled SMTP connection and marks
+ * it sent. What it cannot send — the mail server is down, or the instant is more than DISPATCH_WINDOW_MS past —
+ * goes back to "pending", where the case's own activity sends it with its retries.
+ *
+ * The schedule is in memory: the arming activity runs in this process and tells it (`schedule`). Every
+ * dispatcher says it is alive in `mail_dispatchers`; what one that stopped saying so had armed is taken over by
+ * another (`adoptFromDead`), and should none run, the cases send it themselves once the hold lapses.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Models, OutboxDoc } from '../store/models';
+import { DISPATCH_WINDOW_MS, MARK_RETRY_MS, armedClaimedAt, messageIdFor, type MailTransport } from './outbox';
+
+export interface DispatcherOptions {
+  /** E-mails in flight at once (the SMTP pool's connections). */
+  concurrency?: number;
+  /** Database writes in flight at once (the "sent" marks). */
+  writeConcurrency?: number;
+  now?: () => number;
+  /** Called once per instant dispatched, with what happened (logging, tests). */
+  onDispatched?: (report: DispatchReport) => void;
+}
+
+export interface DispatchReport {
+  sendAt: number;
+  sent: number;
+  /** Handed back to the cases' own activities: the mail server failed, or the instant was too far past. */
+  released: number;
+  firstError?: string;
+}
+
+/** The part the arming activity uses. */
+export interface ArmedMailSchedule {
+  /** The claim token under which this dispatcher sends what is armed for `sendAt`. */
+  tokenFor(sendAt: number): string;
+  /** Sends what is armed under tokenFor(sendAt) at that instant. */
+  schedule(sendAt: number): void;
+}
+
+/** How often a dispatcher says it is alive. */
+export const HEARTBEAT_MS = 10_000;
+/** After how long without a word a dispatcher counts as stopped, and what it armed is adopted. */
+export const DEAD_AFTER_MS = 30_000;
+
+const TOKEN_PREFIX = 'dispatch:';
+
+/** The dispatcher named by a claim token (tokenFor). */
+function instanceOf(token: string): string {
+  return token.startsWith(TOKEN_PREFIX) ? token.slice(TOKEN_PREFIX.length, token.lastIndexOf('@')) : '';
+}
+
+/** setTimeout's longest delay; a later instant is waited for in steps. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** Runs `work` over the items `next` yields, `width` at a time. */
+async function drain<T>(next: () => Promise<T | null>, width: number, work: (item: T) => Promise<void>): Promise<void> {
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let item = await next(); item !== null; item = await next()) await work(item);
+    })
+  );
+}
+
+/** At most `width` calls of the returned function run at once; the others wait their turn. */
+function limiter(width: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (active >= width) await new Promise<void>((r) => waiting.push(r));
+    active += 1;
+    try {
+      return await fn();
+    } finally {
+      active -= 1;
+      waiting.shift()?.();
+    }
+  };
+}
+
+export class MailDispatcher implements ArmedMailSchedule {
+  private readonly instance = randomUUID();
+  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly running = new Set<Promise<unknown>>();
+  private stopped = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly models: Models,
+    private readonly transport: MailTransport,
+    private readonly opts: DispatcherOptions = {}
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  tokenFor(sendAt: number): string {
+    return `${TOKEN_PREFIX}${this.instance}@${sendAt}`;
+  }
+
+  schedule(sendAt: number): void {
+    if (this.stopped || this.timers.has(sendAt)) return;
+    const wait = Math.min(Math.max(0, sendAt - this.now()), MAX_DELAY_MS);
+    this.timers.set(
+      sendAt,
+      setTimeout(() => {
+        this.timers.delete(sendAt);
+        if (sendAt > this.now()) return this.schedule(sendAt);
+        // A failure leaves the messages armed and held: once the hold lapses, the cases send them.
+        const run = this.dispatch(sendAt)
+          .catch((e: unknown) => this.opts.onDispatched?.({ sendAt, sent: 0, released: 0, firstError: String(e) }))
+          .finally(() => this.running.delete(run));
+        this.running.add(run);
+      }, wait)
+    );
+  }
+
+  /**
+   * Starts the dispatcher: says it is alive (every HEARTBEAT_MS, in `mail_dispatchers`) and, each time, takes
+   * over what dispatchers that stopped saying so had armed.
+   */
+  async start(): Promise<void> {
+    await this.beat();
+    await this.adoptFromDead();
+    this.heartbeat = setInterval(() => {
+      this.beat()
+        .then(() => this.adoptFromDead())
+        .catch(() => undefined); // the database is away: tried again at the next beat
+    }, HEARTBEAT_MS);
+  }
+
+  private registry() {
+    return this.models.Outbox.db.collection<{ _id: string; aliveAt: Date }>('mail_dispatchers');
+  }
+
+  private async beat(): Promise<void> {
+    await this.registry().updateOne(
+      { _id: this.instance },
+      { $set: { aliveAt: new Date(this.now()) } },
+      { upsert: true }
+    );
+  }
+
+  /**
+   * Takes over the armed messages of dispatchers that have not said they are alive for DEAD_AFTER_MS (their
+   * worker stopped or died), and schedules them: a later instant is kept, one already past is sent at once.
+   * Answers how many were taken.
+   */
+  async adoptFromDead(): Promise<number> {
+    const staleBefore = this.now() - DEAD_AFTER_MS;
+    const dead = (await this.registry().find({}).toArray())
+      .filter((d) => d._id !== this.instance && d.aliveAt.getTime() < staleBefore)
+      .map((d) => d._id);
+    if (dead.length === 0) return 0;
+    const deadSet = new Set(dead);
+    const armed = await this.models.Outbox.find({ status: 'armed' })
+      .select({ _id: 1, sendAt: 1, claimToken: 1 })
+      .lean<Pick<OutboxDoc, '_id' | 'sendAt' | 'claimToken'>[]>();
+    const theirs = armed.filter((d) => d.sendAt && d.claimToken && deadSet.has(instanceOf(d.claimToken)));
+    let taken = 0;
+    let i = 0;
+    await drain(
+      async () => theirs[i++] ?? null,
+      this.opts.writeConcurrency ?? 8,
+      async (d) => {
+        const sendAt = (d.sendAt as Date).getTime();
+        const r = await this.models.Outbox.updateOne(
+          { _id: d._id, status: 'armed', claimToken: d.claimToken },
+          { $set: { claimToken: this.tokenFor(sendAt), claimedAt: armedClaimedAt(sendAt) } }
+        );
+        if (r.modifiedCount > 0) {
+          taken += 1;
+          this.schedule(sendAt);
+        }
+      }
+    );
+    await this.registry().deleteMany({ _id: { $in: dead }, aliveAt: { $lt: new Date(staleBefore) } });
+    return taken;
+  }
+
+  /** Stops scheduling and waits for the instants under way; what it still holds is adopted by another. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.heartbeat);
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all([...this.running]);
+  }
+
+  private async dispatch(sendAt: number): Promise<void> {
+    const token = this.tokenFor(sendAt);
+    const report: DispatchReport = { sendAt, sent: 0, released: 0 };
+    // Read as the sending goes: the first messages leave while the rest are still coming from the database.
+    const cursor = this.models.Outbox.find({ claimToken: token, status: 'armed' }).lean<OutboxDoc>().cursor();
+    const marks: Promise<void>[] = [];
+    const writing = limiter(this.opts.writeConcurrency ?? 8);
+    let failed = false;
+    let reading = Promise.resolve<OutboxDoc | null>(null);
+    const next = (): Promise<OutboxDoc | null> => {
+      // One read of the cursor at a time.
+      reading = reading.then(() => cursor.next());
+      return reading;
+    };
+    try {
+      await drain(next, this.opts.concurrency ?? 8, async (doc) => {
+        if (failed || this.now() > sendAt + DISPATCH_WINDOW_MS) {
+          report.released += 1;
+          await writing(() => this.release(doc._id, token, report.firstError ?? "past the dispatcher's window"));
+          return;
+        }
+        try {
+          await this.transport.send({
+            to: doc.to,
+            subject: doc.subject,
+            text: doc.text,
+            html: doc.html,
+            messageId: messageIdFor(doc),
+          });
+        } catch (e) {
+          failed = true;
+          report.firstError ??= (e as Error).message;
+          report.released += 1;
+          await writing(() => this.release(doc._id, token, (e as Error).message));
+          return;
+        }
+        report.sent += 1;
+        marks.push(writing(() => this.markSent(doc._id)));
+      });
+    } finally {
+      await cursor.close();
+      await Promise.all(marks);
+    }
+    this.opts.onDispatched?.(report);
+  }
+
+  /** The "sent" mark, retried like an ordinary attempt's (the message is out; the mark must land). */
+  private async markSent(id: string): Promise<void> {
+    for (let pause = 200, giveUpAt = Date.now() + MARK_RETRY_MS; ; pause = Math.min(pause * 2, 5_000)) {
+      try {
+        await this.models.Outbox.updateOne(
+          { _id: id, status: { $ne: 'sent' } },
+          { $set: { status: 'sent', sentAt: new Date(this.now()) }, $unset: { claimToken: 1, lastError: 1 } }
+        );
+        return;
+      } catch (e) {
+        if (Date.now() + pause > giveUpAt) throw e;
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  }
+
+  /** Hands a message back to the case's own activity, which sends it with its retries. */
+  private async release(id: string, token: string, error: string): Promise<void> {
+    try {
+      await this.models.Outbox.updateOne(
+        { _id: id, claimToken: token, status: 'armed' },
+        { $set: { status: 'pending', lastError: error }, $unset: { claimToken: 1, claimedAt: 1 } }
+      );
+    } catch {
+      // The database is down too: the message stays held, and the case sends it once the hold lapses.
+    }
+  }
+}
