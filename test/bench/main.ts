@@ -351,7 +351,21 @@ async function runEscalation(
     const caseId = `${campaignId}-${i}`;
     expected.set(messageIdFor({ caseId, stepId: ESCALATION_STEP, level: 'escalation', round: 1 }), caseId);
   }
-  const got = await collectMail(mailUrl, new Set(expected.keys()), scheduledAt, 'escalation e-mails');
+  let got = await collectMail(mailUrl, new Set(expected.keys()), scheduledAt, 'escalation e-mails');
+  // The cases record the rung after their e-mail went out (up to a minute after the instant): a duplicate would
+  // come from them, so the mailbox is read again once every case has recorded it.
+  let recorded = 0;
+  for (const until = Date.now() + 900_000; Date.now() < until;) {
+    recorded = await models.Case.countDocuments({ campaignId, escalationLevel: 'escalation' });
+    if (recorded >= m) break;
+    log(`  escalation: ${recorded}/${m} cases have recorded the rung`);
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+  const recordedSeconds = (Date.now() - scheduledAt) / 1000;
+  log(`  escalation: ${recorded}/${m} cases recorded the rung ${recordedSeconds.toFixed(0)} s after the instant`);
+  await new Promise((r) => setTimeout(r, 5000));
+  const firstLateness = got.lateness;
+  got = { ...(await collectMail(mailUrl, new Set(expected.keys()), 0, 'escalation e-mails')), lateness: firstLateness };
   // Where the lateness comes from: the workflow's timer and persist (outbox record created) or the mail path.
   const outbox = await models.Outbox.find({ caseId: { $in: [...expected.values()] } })
     .select({ createdAt: 1, sentAt: 1 })
@@ -359,7 +373,8 @@ async function runEscalation(
   const recordedLate = outbox.map((d) => (new Date(d.createdAt).getTime() - scheduledAt) / 1000);
   const sendSeconds = outbox
     .filter((d) => d.sentAt)
-    .map((d) => (new Date(d.sentAt!).getTime() - new Date(d.createdAt).getTime()) / 1000);
+    // From the later of its record and its instant (an armed e-mail is recorded ahead) to its "sent" mark.
+    .map((d) => (new Date(d.sentAt!).getTime() - Math.max(new Date(d.createdAt).getTime(), scheduledAt)) / 1000);
   // Why a message went out twice: its outbox record's attempts and last SMTP error.
   const duplicated = await models.Outbox.find({ caseId: { $in: got.repeated.map((id) => expected.get(id) as string) } })
     .select({ attempts: 1, lastError: 1, createdAt: 1, sentAt: 1 })
@@ -383,6 +398,8 @@ async function runEscalation(
     duplicates: got.ours.length - got.distinct,
     unexpected: got.unexpected,
     latenessSeconds: distribution(got.lateness),
+    casesRecorded: recorded,
+    casesRecordedSeconds: recordedSeconds,
     outboxRecordedLateSeconds: distribution(recordedLate),
     outboxToSentSeconds: distribution(sendSeconds),
     workerRssBytes: memory?.rssBytes,

@@ -50,9 +50,13 @@ export interface HandlerRun {
     latenessSeconds: Distribution;
     /** The outbox records of the e-mails that arrived more than once: attempts and the last SMTP error. */
     duplicatedOutbox?: { id: string; attempts: number; lastError?: string; secondsToSent?: number }[];
-    /** When the escalation's outbox record was written, after the scheduled instant (timer and persist). */
+    /** Cases that recorded the rung (escalationLevel) by the time the mailbox was read again for duplicates. */
+    casesRecorded?: number;
+    /** When the last case recorded the rung, in seconds after the scheduled instant. */
+    casesRecordedSeconds?: number;
+    /** When the escalation's outbox record was written, after the scheduled instant (negative: armed ahead). */
     outboxRecordedLateSeconds?: Distribution;
-    /** From the outbox record to its being marked sent (SMTP). */
+    /** From the later of the outbox record and the instant to its being marked sent (SMTP). */
     outboxToSentSeconds?: Distribution;
     workerRssBytes?: number;
     workerPeakRssBytes?: number;

@@ -19,7 +19,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { saveOrg } from '../../activities/case-activities';
 import { verifyAuditChain } from '../../activities/store/audit';
-import { createModels } from '../../activities/store/models';
+import { createModels, type OutboxStatus } from '../../activities/store/models';
 import { messageIdFor, outboxId } from '../../activities/mail/outbox';
 import { SESSION_COOKIE } from '../../client/api/auth';
 import { createApiToken, createSession, createUser, toActor, type ServiceDeps } from '../../client/services';
@@ -78,6 +78,8 @@ export interface ChaosReport {
     duplicateDeliveries: number;
     /** Whether every repeated delivery is byte-for-byte the same message as its first (so a client discards it). */
     duplicatesIdentical: boolean;
+    /** Ladder e-mails armed ahead of their instant and disarmed because an act came first (never owed). */
+    disarmed: number;
     outboxMessages: number;
     outboxNotSent: number;
     /** Outbox documents whose key does not match their _id (two messages for one key). */
@@ -472,7 +474,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
     }
     const settleUntil = Date.now() + 120_000;
-    while (Date.now() < settleUntil && (await models.Outbox.countDocuments({ status: { $ne: 'sent' } })) > 0) {
+    // Owed and not sent yet: a rung's e-mail armed ahead and disarmed by an act ("cancelled") was never owed.
+    const owed = { status: { $nin: ['sent', 'cancelled'] as OutboxStatus[] } };
+    while (Date.now() < settleUntil && (await models.Outbox.countDocuments(owed)) > 0) {
       await new Promise((r) => setTimeout(r, 1000));
     }
     for (const caseId of caseIds) {
@@ -495,8 +499,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         if (seen !== body) duplicatesIdentical = false;
       }
     }
-    const outbox = await models.Outbox.find({}).lean();
+    const all = await models.Outbox.find({}).lean();
+    const outbox = all.filter((d) => d.status !== 'cancelled');
     const mail: ChaosReport['mail'] = {
+      disarmed: all.length - outbox.length,
       deliveries: mails.length,
       distinctMessageIds: first.size,
       duplicateDeliveries,
