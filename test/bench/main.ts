@@ -202,8 +202,14 @@ async function runAdmission(
   };
 }
 
-async function fetchMail(url: string): Promise<CaughtMail[]> {
-  return (await (await fetch(`${url}/messages`)).json()) as CaughtMail[];
+/** The catcher's messages, read a little at a time: each call fetches only what arrived since the last one. */
+function mailReader(url: string): () => Promise<CaughtMail[]> {
+  const all: CaughtMail[] = [];
+  return async () => {
+    const after = all.length > 0 ? all[all.length - 1]!.seq : 0;
+    all.push(...((await (await fetch(`${url}/messages?after=${after}`)).json()) as CaughtMail[]));
+    return all;
+  };
 }
 
 /**
@@ -219,6 +225,7 @@ async function collectMail(
   label: string
 ): Promise<{ ours: CaughtMail[]; unexpected: number; distinct: number; repeated: string[]; lateness: number[] }> {
   const m = expected.size;
+  const fetchMail = mailReader(mailUrl);
   const deadline = scheduledAt + 600_000 + m * 200;
   let lastPrint = 0;
   let lastGot = 0;
@@ -229,7 +236,7 @@ async function collectMail(
       lastProgress = Date.now();
       continue;
     }
-    const got = (await fetchMail(mailUrl)).filter((x) => expected.has(x.messageId)).length;
+    const got = (await fetchMail()).filter((x) => expected.has(x.messageId)).length;
     if (got > lastGot) [lastGot, lastProgress] = [got, Date.now()];
     if (Date.now() - lastPrint > 2000) {
       log(`  ${label}: ${got}/${m} (${((Date.now() - scheduledAt) / 1000).toFixed(0)} s after the scheduled instant)`);
@@ -238,7 +245,7 @@ async function collectMail(
     if (got >= m) break;
   }
   await new Promise((r) => setTimeout(r, 3000));
-  const mails = await fetchMail(mailUrl);
+  const mails = await fetchMail();
   const ours = mails.filter((x) => expected.has(x.messageId));
   const firstArrival = new Map<string, number>();
   const repeated = new Set<string>();
@@ -256,7 +263,9 @@ async function collectMail(
 }
 
 /** How far ahead of the shared due instant M cases are started: enough for all of them to be open by then. */
-const dueLead = (m: number): number => 30_000 + m * 40;
+const dueLead = (m: number): number => 60_000 + m * 70;
+/** The same for the bare workflows, which start and settle about three times as fast. */
+const bareDueLead = (m: number): number => 30_000 + m * 25;
 
 /**
  * The escalation's baseline: M bare workflows on the baseline worker, each a timer to the same instant and
@@ -270,7 +279,7 @@ async function runBareEscalation(
 ): Promise<NonNullable<NonNullable<HandlerRun['escalation']>['baseline']>> {
   await fetch(`${mailUrl}/messages`, { method: 'DELETE' });
   const tag = `bench-bare-esc-${runTag}-${Math.random().toString(36).slice(2, 6)}`;
-  const sendAt = Date.now() + dueLead(m) + ESCALATE_AFTER_MS;
+  const sendAt = Date.now() + bareDueLead(m) + ESCALATE_AFTER_MS;
   log(`  bare escalation: starting ${m} workflows due at ${new Date(sendAt).toISOString()}`);
   const messageId = (i: number): string => `<${tag}-${i}@bench.cadreflow.local>`;
   const t0 = performance.now();

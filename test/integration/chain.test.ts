@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import type mongoose from 'mongoose';
 import { createModels, type Models } from '../../activities/store/models';
 import { saveOrg } from '../../activities/case-activities';
+import { messageIdFor } from '../../activities/mail/outbox';
 import { verifyAuditChain } from '../../activities/store/audit';
 import { actOnCase, getCase, startCampaign, startCase } from '../../client/cases';
 import { CaseActionError } from '../../client/temporal';
@@ -359,6 +360,49 @@ describe('deadlines, the ladder and obstacles', () => {
     const handle = client.workflow.getHandle(caseWorkflowId('planning', caseId));
     await handle.result();
     await recordHistory(handle, 'planning-ladder');
+  });
+
+  test('a rung armed ahead: an act before its instant disarms it; an act after it records the rung first, one e-mail', async () => {
+    // P1 due 8 s after it opens, its reminder 4 s before: both armed in the outbox as the case starts.
+    const def = withTestDurations(planningV1, 8, 4);
+    const early = await start(def);
+    await eventually('the reminder armed', async () =>
+      (await models.Outbox.find({ caseId: early }).lean()).some((o) => o.status === 'armed')
+    );
+    const moved = await advance('planning', early, def);
+    expect(moved.current?.stepId).not.toBe('P1');
+    // The act came before the instant: P1's reminder is disarmed and never goes out.
+    const p1 = await models.Outbox.find({ caseId: early, stepId: 'P1' }).lean();
+    expect(p1.map((o) => `${o.level}:${o.status}`)).toEqual(['reminder:cancelled']);
+    await sleep(5_000);
+    const p1Reminder = messageIdFor({ caseId: early, stepId: 'P1', level: 'reminder', round: 1 });
+    expect((await mailbox(early)).filter((m) => m.messageId === p1Reminder)).toHaveLength(0);
+
+    const late = await start(def);
+    const [reminder] = await eventually('the reminder at its instant', async () => {
+      const m = await mailbox(late);
+      return m.length > 0 && m;
+    });
+    // Acted after the reminder went out and before the case's own timer recorded it (up to the due instant).
+    const view = await advance('planning', late, def);
+    const run = view.state.runs.find((r) => r.stepId === 'P1');
+    expect(run?.ladderDone).toEqual([{ level: 'reminder', round: 1 }]);
+    const audit = await models.AuditEntry.find({ caseId: late }).sort({ seq: 1 }).lean();
+    const types = audit.map((e) => e.type);
+    expect(types.indexOf('ladder')).toBeGreaterThan(-1);
+    expect(types.indexOf('ladder')).toBeLessThan(types.lastIndexOf('stepClosed'));
+    await sleep(6_000);
+    const mails = await mailbox(late);
+    expect(mails.filter((m) => m.messageId === reminder!.messageId)).toHaveLength(1);
+    // The due notice was disarmed by the act.
+    const p1late = await models.Outbox.find({ caseId: late, stepId: 'P1' }).sort({ createdAt: 1 }).lean();
+    expect(p1late.map((o) => `${o.level}:${o.status}`)).toEqual(['reminder:sent', 'due:cancelled']);
+    for (const caseId of [early, late]) {
+      await actOnCase(client, 'planning', caseId, {
+        personId: PERSON.communeSecretary,
+        command: { type: 'withdraw', reason: 'Kết thúc kiểm thử' },
+      });
+    }
   });
 
   test('an act sent the moment a case starts waits for the case to be ready, and is applied', async () => {

@@ -116,7 +116,12 @@ export async function startMailCatcher(o: MailCatcherOptions): Promise<MailCatch
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(body));
     };
-    if (req.method === 'GET' && url.pathname === '/messages') return reply(200, store);
+    if (req.method === 'GET' && url.pathname === '/messages') {
+      // `?after=<seq>`: only what arrived since (a poller of ten thousand messages need not be sent them all
+      // every second, blocking this process — and the SMTP side with it — while they are serialised).
+      const after = Number(url.searchParams.get('after') ?? 0);
+      return reply(200, after > 0 ? store.filter((m) => m.seq > after) : store);
+    }
     if (req.method === 'DELETE' && url.pathname === '/messages') {
       store = [];
       return reply(200, { cleared: true });
