@@ -89,6 +89,9 @@ export class MailDispatcher implements ArmedMailSchedule {
   private readonly instance = randomUUID();
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
+  /** The instants being sent, and those armed again meanwhile. */
+  private readonly sending = new Set<number>();
+  private readonly again = new Set<number>();
   private stopped = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -107,6 +110,12 @@ export class MailDispatcher implements ArmedMailSchedule {
 
   schedule(sendAt: number): void {
     if (this.stopped || this.timers.has(sendAt)) return;
+    // Armed for an instant being sent right now (its arming came late): sent once that round has marked its
+    // messages, so that no message is read twice under the same token.
+    if (this.sending.has(sendAt)) {
+      this.again.add(sendAt);
+      return;
+    }
     const wait = Math.min(Math.max(0, sendAt - this.now()), MAX_DELAY_MS);
     this.timers.set(
       sendAt,
@@ -114,9 +123,14 @@ export class MailDispatcher implements ArmedMailSchedule {
         this.timers.delete(sendAt);
         if (sendAt > this.now()) return this.schedule(sendAt);
         // A failure leaves the messages armed and held: once the hold lapses, the cases send them.
+        this.sending.add(sendAt);
         const run = this.dispatch(sendAt)
           .catch((e: unknown) => this.opts.onDispatched?.({ sendAt, sent: 0, released: 0, firstError: String(e) }))
-          .finally(() => this.running.delete(run));
+          .finally(() => {
+            this.running.delete(run);
+            this.sending.delete(sendAt);
+            if (this.again.delete(sendAt)) this.schedule(sendAt);
+          });
         this.running.add(run);
       }, wait)
     );

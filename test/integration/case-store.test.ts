@@ -814,6 +814,28 @@ describe('armed e-mails and the dispatcher', () => {
     expect(await mailbox(b)).toHaveLength(1);
   });
 
+  test('an e-mail armed late for an instant being sent goes out after that round, and nothing twice', async () => {
+    // A slow mail server: the round of the instant is still sending (nothing marked yet) when the late one is armed.
+    const slow: MailTransport = {
+      send: async (mail) => {
+        await new Promise((r) => setTimeout(r, 1_500));
+        return smtp.send(mail);
+      },
+    };
+    const reports: DispatchReport[] = [];
+    const d = await dispatcher(slow, reports);
+    const armedActs = createCaseActivities({ models, mail: slow, publicUrl: 'https://x.vn', dispatcher: d });
+    const [first, late] = [uniqueId('armed-round'), uniqueId('armed-round')];
+    const sendAt = Date.now() + 300;
+    await armedActs.armCaseMails({ sendAt, arm: [mailInput(first)], disarm: [] });
+    await new Promise((r) => setTimeout(r, 800));
+    await armedActs.armCaseMails({ sendAt, arm: [mailInput(late)], disarm: [] });
+    await eventually('both e-mails', async () => reports.length === 2, 20_000);
+    expect(reports.map((r) => r.sent)).toEqual([1, 1]);
+    expect(await mailbox(first)).toHaveLength(1);
+    expect(await mailbox(late)).toHaveLength(1);
+  });
+
   test('a mail server down at the instant: the e-mail goes back to the case, which sends it once', async () => {
     const down = createSmtpTransport({ ...config.smtp, port: await freePort() });
     try {
