@@ -16,13 +16,7 @@ import {
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type {
-  AuditAppend,
-  CaseMailInput,
-  CaseProjection,
-  MailArming,
-  PersistCaseResult,
-} from '../activities/case-activities';
+import type { AuditAppend, CaseMailInput, CaseProjection, PersistCaseResult } from '../activities/case-activities';
 import { vnDateOf } from '../domain/calendar/days';
 import { formatDeadline } from '../domain/calendar/format';
 import { createWorkingCalendar } from '../domain/calendar/working-calendar';
@@ -114,6 +108,9 @@ export const ARM_LEAD_MS = 60 * 60_000;
 export const ARMED_GRACE_MS = 60_000;
 
 const DEFAULT_HISTORY_LIMIT = 10_000;
+
+/** What the outbox must change for a case's next rung (activities/case-activities.ts). */
+type MailArming = Parameters<Activities['armCaseMails']>[0];
 
 /** Turns a domain refusal into the Update's failure: stable code, Vietnamese message, nothing written. */
 function rejection(e: unknown): never {

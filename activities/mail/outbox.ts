@@ -80,6 +80,18 @@ export class OutboxBusyError extends Error {
   }
 }
 
+/** The fields a message gets when it is first stored, whoever stores it. */
+function newMessage(key: OutboxKey, now: () => Date) {
+  return {
+    caseId: key.caseId,
+    stepId: key.stepId,
+    level: key.level,
+    round: key.round,
+    attempts: 0,
+    createdAt: now(),
+  };
+}
+
 export async function sendOnce(
   models: Models,
   transport: MailTransport,
@@ -94,17 +106,12 @@ export async function sendOnce(
     { _id: id },
     {
       $setOnInsert: {
-        caseId: key.caseId,
-        stepId: key.stepId,
-        level: key.level,
-        round: key.round,
+        ...newMessage(key, now),
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
         html: mail.html,
         status: 'pending',
-        attempts: 0,
-        createdAt: now(),
       },
     },
     { upsert: true }
@@ -228,14 +235,7 @@ export async function armMessage(
           ...hold,
         },
         ...(claimToken ? {} : { $unset: { claimToken: 1, claimedAt: 1 } }),
-        $setOnInsert: {
-          caseId: key.caseId,
-          stepId: key.stepId,
-          level: key.level,
-          round: key.round,
-          attempts: 0,
-          createdAt: now(),
-        },
+        $setOnInsert: newMessage(key, now),
       },
       { upsert: true }
     );
