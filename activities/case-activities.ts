@@ -88,8 +88,30 @@ function recipients(to: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * Runs the writes of one case one at a time in this process, in the order they were asked for. The MongoDB-
+ * protocol server this project runs on (FerretDB 1.x) applies a conditional update as a read and then a write
+ * of the whole document, so two updates of one case document at once can both pass the revision guard and the
+ * older land last, taking the newer revision and its audit count with it. That happens when a local activity
+ * outlives its timeout (a stalled database): it is retried beside the attempt still under way, and the
+ * workflow moves on to its next revision while the stalled attempt's writes are still on their way.
+ */
+export function perCaseQueue(): <T>(caseId: string, write: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(caseId: string, write: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(caseId) ?? Promise.resolve()).then(write);
+    const tail = run.catch(() => undefined);
+    tails.set(caseId, tail);
+    void tail.then(() => {
+      if (tails.get(caseId) === tail) tails.delete(caseId);
+    });
+    return run;
+  };
+}
+
 export function createCaseActivities(deps: CaseActivityDeps) {
   const now = deps.now ?? (() => new Date());
+  const serial = perCaseQueue();
 
   /** The Vietnamese e-mail of `input`, or a non-retryable failure when it has no recipient. */
   const render = (input: CaseMailInput): OutgoingMail => {
@@ -119,7 +141,7 @@ export function createCaseActivities(deps: CaseActivityDeps) {
     return caseMail(input.kind, content);
   };
 
-  const armCaseMails = async (input: MailArming): Promise<void> => {
+  const arm = async (input: MailArming): Promise<void> => {
     await disarmMessages(deps.models, input.disarm);
     const token = deps.dispatcher?.tokenFor(input.sendAt);
     let armed = false;
@@ -134,20 +156,26 @@ export function createCaseActivities(deps: CaseActivityDeps) {
     /**
      * Writes one revision of a case: appends its new audit entries to the hash chain, then its step runs,
      * then the case document, each only if the stored revision is older. A retry of an older revision
-     * changes nothing; an audit entry whose predecessor is not stored yet fails retryably.
+     * changes nothing; an audit entry whose predecessor is not stored yet fails retryably. The writes of one
+     * case run one call at a time in this worker (perCaseQueue).
      */
     async persistCase(input: PersistCaseInput & { mail?: MailArming }): Promise<PersistCaseResult> {
       const { mail, ...record } = input;
-      const result = await persistCase(deps.models, record);
-      if (mail) await armCaseMails(mail);
-      return result;
+      return serial(record.projection.caseId, async () => {
+        const result = await persistCase(deps.models, record);
+        if (mail) await arm(mail);
+        return result;
+      });
     },
 
     /**
      * Arms the ladder e-mails of a case's next timer in the outbox, for the worker's dispatcher to send at their
      * instant, and disarms those no longer owed. Arming again rewrites an armed message; a sent one stays sent.
      */
-    armCaseMails,
+    async armCaseMails(input: MailArming): Promise<void> {
+      const caseId = input.arm[0]?.key.caseId ?? input.disarm[0]?.caseId;
+      await (caseId === undefined ? arm(input) : serial(caseId, () => arm(input)));
+    },
 
     /** The bodies, roles, delegations and people a case of `caseUnitId` needs (see loadOrgSlice). */
     async loadOrgSlice(input: LoadOrgSliceInput): Promise<OrgSnapshot> {

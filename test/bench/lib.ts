@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { actOnCase } from '../../client/cases';
@@ -160,7 +160,8 @@ export async function spawnEntry(
   entry: string,
   env: Record<string, string>,
   ready: string | (() => Promise<boolean>),
-  timeoutMs = 120_000
+  timeoutMs = 120_000,
+  logFile?: string
 ): Promise<ChildHandle> {
   const profile = process.env.BENCH_CPU_PROF_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
@@ -174,6 +175,7 @@ export async function spawnEntry(
   let out = '';
   const keep = (d: Buffer): void => {
     out = (out + d.toString()).slice(-50_000);
+    if (logFile) appendFileSync(logFile, d);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -209,8 +211,9 @@ export async function spawnEntry(
 }
 
 /** The cadreflow worker (worker/main.ts, the real entry point) as its own process. */
-export function spawnCadreflowWorker(env: Record<string, string>): Promise<ChildHandle> {
-  return spawnEntry('worker/main.ts', env, 'cadreflow worker running');
+/** The worker process (worker/main.ts); with `logFile`, everything it prints is appended there too. */
+export function spawnCadreflowWorker(env: Record<string, string>, logFile?: string): Promise<ChildHandle> {
+  return spawnEntry('worker/main.ts', env, 'cadreflow worker running', 120_000, logFile);
 }
 
 /** The API process (client/api/main.ts, the real entry point) on a free port, ready when /ready says so. */

@@ -2,7 +2,8 @@
  * `npm run chaos`: the full fault-injection run (test/chaos/scenario.ts) — 1,000 admission cases, the worker
  * SIGKILLed 10 times, the Temporal dev server killed and restarted on its SQLite file, the MongoDB-protocol
  * server down for 30 s, the SMTP server down for 5 min — then the report, written to
- * test-artifacts/chaos/latest.json. Exits 1 when a case is lost or unfinished, an e-mail or audit entry is
+ * test-artifacts/chaos/latest.json, beside the worker's output (worker.log) and what is stored of any case that
+ * failed a check (cases/<caseId>.json, its Temporal history included). Exits 1 when a case is lost or unfinished, an e-mail or audit entry is
  * wrong, /ready answered anything but 503 while the database was down, or a case route, probed with a valid
  * token while the database was down (and when the API started before it), answered anything but 503 with
  * Retry-After (or a success of a route that needs no database), or did not serve again once it was back.
@@ -13,7 +14,7 @@
  *
  *   npm run chaos -- --cases 200 --smtp-down 60 --handler sqlite --deadline 4
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../tools/stack/binaries';
 import { runChaos, type Fault } from './scenario';
@@ -47,6 +48,9 @@ async function main(): Promise<void> {
     kill,
     kill,
   ];
+  const dir = join(REPO_ROOT, 'test-artifacts', 'chaos');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   const report = await runChaos({
     cases,
     concurrency: arg('--concurrency', 50),
@@ -56,9 +60,8 @@ async function main(): Promise<void> {
     smtpDownMs: arg('--smtp-down', 300) * 1000,
     handler,
     deadlineSeconds: arg('--deadline', 60),
+    artifactsDir: dir,
   });
-  const dir = join(REPO_ROOT, 'test-artifacts', 'chaos');
-  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(JSON.stringify(report, null, 2));
   const ok =

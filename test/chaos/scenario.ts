@@ -12,14 +12,15 @@
  * audit trails that do not verify or do not match the case's record. Used by `npm run chaos` (full) and
  * test/integration/chaos-short.test.ts (short).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { saveOrg } from '../../activities/case-activities';
 import { verifyAuditChain } from '../../activities/store/audit';
-import { createModels, type OutboxStatus } from '../../activities/store/models';
+import { createModels, type Models, type OutboxStatus } from '../../activities/store/models';
 import { messageIdFor, outboxId } from '../../activities/mail/outbox';
 import { SESSION_COOKIE } from '../../client/api/auth';
 import { createApiToken, createSession, createUser, toActor, type ServiceDeps } from '../../client/services';
@@ -59,6 +60,11 @@ export interface ChaosOptions {
   deadlineSeconds?: number;
   /** A prebuilt workflow bundle (the test suite's); built here when absent. */
   workflowBundle?: string;
+  /**
+   * Where the worker's output goes (worker.log, every incarnation appended) and, for each case that fails a
+   * check, its record, audit trail, outbox messages and Temporal history (cases/<caseId>.json). None when absent.
+   */
+  artifactsDir?: string;
   log?: (line: string) => void;
 }
 
@@ -71,6 +77,8 @@ export interface ChaosReport {
   workerRestarts: number;
   lostCases: string[];
   unfinishedCases: string[];
+  /** The files holding what was found of each case that failed a check (with `artifactsDir`). */
+  diagnostics: string[];
   mail: {
     deliveries: number;
     distinctMessageIds: number;
@@ -360,7 +368,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const superviseWorker = async (): Promise<void> => {
       for (;;) {
         try {
-          worker = await spawnCadreflowWorker(env);
+          worker = await spawnCadreflowWorker(env, o.artifactsDir && join(o.artifactsDir, 'worker.log'));
           const w = worker;
           void w.exited.then(() => {
             if (!stopping && worker === w) {
@@ -525,6 +533,33 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (!doc || doc.auditSeq !== count)
         countMismatches.push(`${caseId}: ${count} entries, auditSeq ${doc?.auditSeq}`);
     }
+    const failing = new Set([
+      ...lostCases,
+      ...unfinishedCases,
+      ...countMismatches.map((m) => m.slice(0, m.indexOf(':'))),
+    ]);
+    const diagnostics: string[] = [];
+    if (o.artifactsDir) {
+      mkdirSync(join(o.artifactsDir, 'cases'), { recursive: true });
+      for (const caseId of failing) {
+        const file = join(o.artifactsDir, 'cases', `${caseId}.json`);
+        writeFileSync(file, `${JSON.stringify(await caseDiagnostics(models, tc, caseId), null, 1)}\n`);
+        // The history as the Temporal CLI exports it, which the replay tests read (historyFromJSON).
+        const history = join(o.artifactsDir, 'cases', `${caseId}.history.json`);
+        try {
+          const args = ['workflow', 'show', '--workflow-id', caseWorkflowId('admission', caseId), '--output', 'json'];
+          const json = execFileSync(cli, [...args, '--address', env.TEMPORAL_ADDRESS as string], {
+            encoding: 'utf8',
+            maxBuffer: 64 * 1024 * 1024,
+          });
+          writeFileSync(history, json);
+          diagnostics.push(history);
+        } catch (e) {
+          log(`  the history of ${caseId} could not be exported: ${(e as Error).message.split('\n')[0]}`);
+        }
+        diagnostics.push(file);
+      }
+    }
     return {
       cases: o.cases,
       handler,
@@ -534,6 +569,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       workerRestarts,
       lostCases: [...new Set(lostCases)],
       unfinishedCases,
+      diagnostics,
       mail,
       audit: { ok: verification.ok, problems: verification.problems.length, countMismatches },
       readyWhileMongoDown,
@@ -549,4 +585,31 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     if (pgDb) await dropPgDatabase(pgDb).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What is stored of a case that failed a check, to find out why: its workflow, record, step runs, audit trail
+ * and e-mails (its history is exported beside it by the Temporal CLI).
+ */
+async function caseDiagnostics(models: Models, tc: ClientConnection, caseId: string): Promise<Record<string, unknown>> {
+  const handle = tc.client.workflow.getHandle(caseWorkflowId('admission', caseId));
+  const safely = async <T>(f: () => Promise<T>): Promise<T | string> => {
+    try {
+      return await f();
+    } catch (e) {
+      return `(${(e as Error).message})`;
+    }
+  };
+  return {
+    caseId,
+    workflow: await safely(async () => {
+      const d = await handle.describe();
+      return { status: d.status.name, runId: d.runId, historyLength: d.historyLength };
+    }),
+    result: await safely(() => handle.result()),
+    record: await models.Case.findById(caseId).lean(),
+    steps: await models.CaseStep.find({ caseId }).lean(),
+    audit: await models.AuditEntry.find({ caseId }).sort({ seq: 1 }).lean(),
+    outbox: await models.Outbox.find({ caseId }).lean(),
+  };
 }

@@ -262,6 +262,54 @@ describe('persistCase', () => {
     }
   });
 
+  test('an abandoned attempt of a revision racing the next revision: one write of a case at a time, the newer one stays', async () => {
+    // A local activity that outlives its timeout (a database that stalled) is retried beside the attempt still
+    // under way, and the workflow moves on to the next revision when the retry succeeds: the stalled attempt's
+    // writes would land beside the next revision's. FerretDB applies a conditional update as a read and a
+    // whole-document write, so two updates of one case at once could leave the older revision standing; the
+    // activities must never have two writes of one case document in flight at once.
+    const watched = await mongoose.createConnection(config.mongodbUrl, { monitorCommands: true }).asPromise();
+    const inFlight = new Map<number, string>();
+    const overlaps: string[] = [];
+    const client = watched.getClient();
+    client.on('commandStarted', (e: { requestId: number; command: Document }) => {
+      const id =
+        e.command.update === 'cases' ? (e.command.updates as Array<{ q: { _id: string } }>)[0]?.q._id : undefined;
+      if (id === undefined) return;
+      if ([...inFlight.values()].includes(id)) overlaps.push(id);
+      inFlight.set(e.requestId, id);
+    });
+    for (const event of ['commandSucceeded', 'commandFailed'])
+      client.on(event, (e: { requestId: number }) => void inFlight.delete(e.requestId));
+    const racing = createCaseActivities({ models: createModels(watched), mail: smtp, publicUrl: '' });
+    const lost: string[] = [];
+    try {
+      await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const caseId = uniqueId('stalled');
+          // Each call carries what the previous one answered, as the workflow's do: no read before writing.
+          const first = await racing.persistCase({ projection: projection(caseId, 1), audit: [entry(1)] });
+          const older = { projection: projection(caseId, 2, { title: 'older' }), audit: [entry(2)], previous: first };
+          const second = await racing.persistCase(older);
+          const newer = { projection: projection(caseId, 3, { title: 'newer' }), audit: [entry(3), entry(4)] };
+          await Promise.all([
+            racing.persistCase(older),
+            racing.persistCase(older),
+            racing.persistCase({ ...newer, previous: second }),
+            racing.persistCase(older),
+          ]);
+          const doc = await models.Case.findById(caseId).lean();
+          if (doc?.revision !== 3 || doc.title !== 'newer' || doc.auditSeq !== 4)
+            lost.push(`${caseId}: revision ${doc?.revision}, auditSeq ${doc?.auditSeq}`);
+        })
+      );
+    } finally {
+      await watched.close();
+    }
+    expect(overlaps).toEqual([]);
+    expect(lost).toEqual([]);
+  });
+
   test("the race made certain: the older insert lands between the newer one's update and its insert", async () => {
     const caseId = uniqueId('race');
     const real = driverCollection(models.Case) as unknown as Collection<RevisionedDoc>;
