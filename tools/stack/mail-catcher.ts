@@ -100,8 +100,15 @@ export async function startMailCatcher(o: MailCatcherOptions): Promise<MailCatch
     const s = makeSmtp();
     await new Promise<void>((res, rej) => {
       s.once('error', rej);
-      s.listen(o.smtpPort, '127.0.0.1', () => res());
+      s.listen(o.smtpPort, '127.0.0.1', () => {
+        s.off('error', rej);
+        res();
+      });
     });
+    // Once listening, the server reports a client's broken connection as its own 'error' (a worker killed with
+    // its pooled SMTP connections open resets them): that client's message was not accepted, and the catcher
+    // goes on serving the others. Unhandled, the event would end the process.
+    s.on('error', () => undefined);
     smtp = s;
   };
   const stopSmtp = async (): Promise<void> => {

@@ -36,6 +36,12 @@ export async function startApiProcess(config: Config): Promise<ApiProcess> {
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  // Not left running should the process that started it end without stopping it (an uncaught error).
+  const orphaned = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.on('exit', orphaned);
+  void exited.then(() => process.off('exit', orphaned));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
