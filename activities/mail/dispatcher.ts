@@ -7,8 +7,9 @@
  * Each armed message is held by the dispatcher that will send it: its claim token names the dispatcher and the
  * instant (`tokenFor`), and its claim lapses ARMED_HOLD_MS after the instant, so that no ordinary attempt takes
  * it before; the case's activity finds it busy and asks again. At the instant the dispatcher reads the messages
- * still armed under that token (a disarmed one has lost it), sends each over a pooled SMTP connection and marks
- * it sent. What it cannot send — the mail server is down, or the instant is more than DISPATCH_WINDOW_MS past —
+ * still armed under that token (a disarmed one has lost it), sends each over a pooled SMTP connection, records
+ * it in the "sent" journal as it goes (sent-journal.ts: a batch insert, where a "sent" mark per message cost the
+ * round its cores) and, once the round is out, marks them sent. What it cannot send — the mail server is down, or the instant is more than DISPATCH_WINDOW_MS past —
  * goes back to "pending", where the case's own activity sends it with its retries.
  *
  * The schedule is in memory: the arming activity runs in this process and tells it (`schedule`). Every
@@ -18,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Models, OutboxDoc } from '../store/models';
 import { DISPATCH_WINDOW_MS, MARK_RETRY_MS, armedClaimedAt, messageIdFor, type MailTransport } from './outbox';
+import { journalled, journalSent, settleJournal } from './sent-journal';
 
 export interface DispatcherOptions {
   /** E-mails in flight at once (the SMTP pool's connections). */
@@ -85,6 +87,51 @@ function limiter(width: number): <T>(fn: () => Promise<T>) => Promise<T> {
   };
 }
 
+/** Messages read from the database per batch (their journal entries looked up at once). */
+const READ_BATCH = 100;
+/** Journal entries written per insert, and how long one waits for the batch to fill. */
+const JOURNAL_BATCH = 100;
+const JOURNAL_LINGER_MS = 20;
+
+/**
+ * Collects items and hands them to `flush` in batches of `size`, or after `lingerMs` for a batch that does not
+ * fill; the flushes run one after the other. `close` flushes what is left and waits for them all.
+ */
+function batcher(
+  size: number,
+  lingerMs: number,
+  flush: (ids: string[], at: Date) => Promise<void>
+): { add(id: string, at: Date): void; close(): Promise<void> } {
+  let ids: string[] = [];
+  let at = new Date(0);
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+  let failure: Error | undefined;
+  const send = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (ids.length === 0) return;
+    const [batch, batchAt] = [ids, at];
+    ids = [];
+    flushing = flushing
+      .then(() => flush(batch, batchAt))
+      .catch((e: unknown) => void (failure ??= e instanceof Error ? e : new Error(JSON.stringify(e))));
+  };
+  return {
+    add(id, when) {
+      ids.push(id);
+      at = when;
+      if (ids.length >= size) send();
+      else timer ??= setTimeout(send, lingerMs);
+    },
+    async close() {
+      send();
+      await flushing;
+      if (failure !== undefined) throw failure;
+    },
+  };
+}
+
 export class MailDispatcher implements ArmedMailSchedule {
   private readonly instance = randomUUID();
   private readonly timers = new Map<number, NodeJS.Timeout>();
@@ -146,6 +193,8 @@ export class MailDispatcher implements ArmedMailSchedule {
     this.heartbeat = setInterval(() => {
       this.beat()
         .then(() => this.adoptFromDead())
+        // Journal entries a round did not settle (its worker died, or the database was away then).
+        .then(() => settleJournal(this.models, undefined, this.opts.writeConcurrency ?? 8))
         .catch(() => undefined); // the database is away: tried again at the next beat
     }, HEARTBEAT_MS);
   }
@@ -213,13 +262,33 @@ export class MailDispatcher implements ArmedMailSchedule {
     const report: DispatchReport = { sendAt, sent: 0, released: 0 };
     // Read as the sending goes: the first messages leave while the rest are still coming from the database.
     const cursor = this.models.Outbox.find({ claimToken: token, status: 'armed' }).lean<OutboxDoc>().cursor();
-    const marks: Promise<void>[] = [];
     const writing = limiter(this.opts.writeConcurrency ?? 8);
+    // What the SMTP server accepted, journalled in batches as it goes (sent-journal.ts), and marked after the round.
+    const accepted = new Map<string, Date>();
+    const journal = batcher(JOURNAL_BATCH, JOURNAL_LINGER_MS, (ids, at) => this.journal(ids, at));
     let failed = false;
+    // The cursor is read a batch at a time, and a message the journal holds already (sent by a dispatcher that
+    // died before marking it, then adopted) is settled, not sent again.
+    const ready: OutboxDoc[] = [];
+    const refill = async (): Promise<void> => {
+      const batch: OutboxDoc[] = [];
+      for (let doc = await cursor.next(); doc !== null; doc = batch.length < READ_BATCH ? await cursor.next() : null)
+        batch.push(doc);
+      const done = await journalled(
+        this.models,
+        batch.map((d) => d._id)
+      );
+      for (const [id, at] of done) accepted.set(id, at);
+      ready.push(...batch.filter((d) => !done.has(d._id)));
+      if (batch.length > 0 && ready.length === 0) await refill();
+    };
     let reading = Promise.resolve<OutboxDoc | null>(null);
     const next = (): Promise<OutboxDoc | null> => {
       // One read of the cursor at a time.
-      reading = reading.then(() => cursor.next());
+      reading = reading.then(async () => {
+        if (ready.length === 0) await refill();
+        return ready.shift() ?? null;
+      });
       return reading;
     };
     try {
@@ -245,23 +314,24 @@ export class MailDispatcher implements ArmedMailSchedule {
           return;
         }
         report.sent += 1;
-        marks.push(writing(() => this.markSent(doc._id)));
+        const at = new Date(this.now());
+        accepted.set(doc._id, at);
+        journal.add(doc._id, at);
       });
     } finally {
       await cursor.close();
-      await Promise.all(marks);
+      await journal.close();
     }
+    // The round is out: the journal's entries become "sent" marks. (Should this fail, the next sweep does it.)
+    await settleJournal(this.models, accepted, this.opts.writeConcurrency ?? 8).catch(() => undefined);
     this.opts.onDispatched?.(report);
   }
 
-  /** The "sent" mark, retried like an ordinary attempt's (the message is out; the mark must land). */
-  private async markSent(id: string): Promise<void> {
+  /** A batch of journal entries, retried like a "sent" mark (the messages are out; the record must land). */
+  private async journal(ids: string[], at: Date): Promise<void> {
     for (let pause = 200, giveUpAt = Date.now() + MARK_RETRY_MS; ; pause = Math.min(pause * 2, 5_000)) {
       try {
-        await this.models.Outbox.updateOne(
-          { _id: id, status: { $ne: 'sent' } },
-          { $set: { status: 'sent', sentAt: new Date(this.now()) }, $unset: { claimToken: 1, lastError: 1 } }
-        );
+        await journalSent(this.models, ids, at);
         return;
       } catch (e) {
         if (Date.now() + pause > giveUpAt) throw e;

@@ -20,6 +20,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { isDuplicateKey, type Models, type OutboxDoc } from '../store/models';
+import { journalled, settleJournal } from './sent-journal';
 
 export const CLAIM_LEASE_MS = 60_000;
 /**
@@ -160,8 +161,16 @@ export async function sendOnce(
   try {
     // The stored copy is what goes out: a retry with a re-rendered body must not change the message. Sent
     // only while the claim is still this attempt's.
-    const stored = await models.Outbox.findById(id).lean<OutboxDoc>();
+    const [stored, dispatched] = await Promise.all([
+      models.Outbox.findById(id).lean<OutboxDoc>(),
+      journalled(models, [id]),
+    ]);
     if (!stored) throw new Error(`outbox message ${id} vanished after it was claimed`);
+    // Sent by the mail dispatcher, whose round did not get to mark it (its worker died): marked now, not sent.
+    if (dispatched.size > 0) {
+      await inTurn(() => settleJournal(models, dispatched));
+      return { status: 'already-sent', messageId };
+    }
     if (stored.status !== 'sending' || stored.claimToken !== claimToken) {
       if (stored.status === 'sent') return { status: 'already-sent', messageId };
       throw new OutboxBusyError(id, stored, now());

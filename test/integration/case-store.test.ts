@@ -17,7 +17,15 @@ import {
   type CaseProjection,
 } from '../../activities/case-activities';
 import { DEAD_AFTER_MS, MailDispatcher, type DispatchReport } from '../../activities/mail/dispatcher';
-import { outboxId, OutboxBusyError, sendOnce, type MailTransport } from '../../activities/mail/outbox';
+import {
+  ARMED_HOLD_MS,
+  armMessage,
+  outboxId,
+  OutboxBusyError,
+  sendOnce,
+  type MailTransport,
+} from '../../activities/mail/outbox';
+import { journalled, journalSent } from '../../activities/mail/sent-journal';
 import { createSmtpTransport } from '../../activities/mail/transport';
 import { writeIfNewer, type RevisionedDoc } from '../../activities/store/case-store';
 import { createModels, driverCollection, ensureIndexes, type Models } from '../../activities/store/models';
@@ -903,6 +911,37 @@ describe('armed e-mails and the dispatcher', () => {
     } finally {
       down.close();
     }
+  });
+
+  test('e-mails the SMTP server accepted from a dispatcher that died before marking them are never sent again', async () => {
+    // Its round sent them and wrote their journal entries (sent-journal.ts), then its worker died: no "sent" mark.
+    const gone = await dispatcher();
+    const goneActs = createCaseActivities({ models, mail: smtp, publicUrl: 'https://x.vn', dispatcher: gone });
+    const [adopted, lapsed] = [uniqueId('journal-adopted'), uniqueId('journal-lapsed')];
+    const sendAt = Date.now() + 3_000;
+    await goneActs.armCaseMails({ sendAt, arm: [mailInput(adopted)], disarm: [] });
+    await gone.stop();
+    // The other one's hold ran out long ago: the case's own attempt may take it.
+    const past = Date.now() - ARMED_HOLD_MS - 20_000;
+    const rendered = { to: ['tt@tinhuy.vn'], subject: 'Quá hạn', text: 'quá hạn', html: '<p>quá hạn</p>' };
+    await armMessage(models, mailInput(lapsed).key, rendered, past, 'dispatch:gone@1');
+    const ids = [adopted, lapsed].map((c) => outboxId(mailInput(c).key));
+    await journalSent(models, ids, new Date());
+    const registry = db.db!.collection<{ _id: string; aliveAt: Date }>('mail_dispatchers');
+    await registry.updateMany({}, { $set: { aliveAt: new Date(Date.now() - DEAD_AFTER_MS - 1_000) } });
+
+    // Another dispatcher adopts the first and, at its instant, finds it journalled: marked sent, not sent.
+    const reports: DispatchReport[] = [];
+    await dispatcher(smtp, reports);
+    await eventually('the adopted instant', async () => reports.length === 1);
+    expect(reports).toEqual([{ sendAt, sent: 0, released: 0 }]);
+    expect(await statusOf(adopted)).toBe('sent');
+    // The case's own attempt at the second finds its entry: marked sent, not sent.
+    expect(await acts.sendCaseMail(mailInput(lapsed))).toMatchObject({ status: 'already-sent' });
+    expect(await statusOf(lapsed)).toBe('sent');
+    expect(await journalled(models, ids)).toEqual(new Map());
+    await new Promise((r) => setTimeout(r, 500));
+    expect([...(await mailbox(adopted)), ...(await mailbox(lapsed))]).toHaveLength(0);
   });
 
   test('a dispatcher that stopped answering: another takes what it armed and sends it at its instant', async () => {
