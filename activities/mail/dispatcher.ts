@@ -9,8 +9,9 @@
  * it before; the case's activity finds it busy and asks again. At the instant the dispatcher reads the messages
  * still armed under that token (a disarmed one has lost it), sends each over a pooled SMTP connection, records
  * it in the "sent" journal as it goes (sent-journal.ts: a batch insert, where a "sent" mark per message cost the
- * round its cores) and, once the round is out, marks them sent. What it cannot send — the mail server is down, or the instant is more than DISPATCH_WINDOW_MS past —
- * goes back to "pending", where the case's own activity sends it with its retries.
+ * round its cores) and, once the round is out, marks them sent. What it cannot send — the mail server is down,
+ * or the instant is more than DISPATCH_WINDOW_MS past — goes back to "pending", where the case's own activity
+ * sends it with its retries.
  *
  * The schedule is in memory: the arming activity runs in this process and tells it (`schedule`). Every
  * dispatcher says it is alive in `mail_dispatchers`; what one that stopped saying so had armed is taken over by
@@ -19,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Models, OutboxDoc } from '../store/models';
 import { DISPATCH_WINDOW_MS, MARK_RETRY_MS, armedClaimedAt, messageIdFor, type MailTransport } from './outbox';
-import { journalled, journalSent, settleJournal } from './sent-journal';
+import { journalled, journalSent, sentJournal, settleJournal } from './sent-journal';
 
 export interface DispatcherOptions {
   /** E-mails in flight at once (the SMTP pool's connections). */
@@ -51,6 +52,11 @@ export interface ArmedMailSchedule {
 export const HEARTBEAT_MS = 10_000;
 /** After how long without a word a dispatcher counts as stopped, and what it armed is adopted. */
 export const DEAD_AFTER_MS = 30_000;
+/**
+ * How old a journal entry is before any dispatcher's sweep settles it: past the window in which its round sends
+ * (DISPATCH_WINDOW_MS), so that a sweep never marks what a live round is about to mark itself.
+ */
+export const SWEEP_AFTER_MS = DISPATCH_WINDOW_MS + 30_000;
 
 const TOKEN_PREFIX = 'dispatch:';
 
@@ -193,8 +199,9 @@ export class MailDispatcher implements ArmedMailSchedule {
     this.heartbeat = setInterval(() => {
       this.beat()
         .then(() => this.adoptFromDead())
-        // Journal entries a round did not settle (its worker died, or the database was away then).
-        .then(() => settleJournal(this.models, undefined, this.opts.writeConcurrency ?? 8))
+        // Journal entries a round did not settle (its worker died, or the database was away then): old enough
+        // that their round is over, and not while this one sends (a sweep's marks would take the round's cores).
+        .then(() => (this.sending.size > 0 ? 0 : this.sweepJournal()))
         .catch(() => undefined); // the database is away: tried again at the next beat
     }, HEARTBEAT_MS);
   }
@@ -246,6 +253,17 @@ export class MailDispatcher implements ArmedMailSchedule {
     );
     await this.registry().deleteMany({ _id: { $in: dead }, aliveAt: { $lt: new Date(staleBefore) } });
     return taken;
+  }
+
+  /** Settles the journal entries older than SWEEP_AFTER_MS (see start). Answers how many. */
+  async sweepJournal(): Promise<number> {
+    const before = this.now() - SWEEP_AFTER_MS;
+    const stale = new Map(
+      (await sentJournal(this.models).find({}).toArray())
+        .filter((e) => e.at.getTime() < before)
+        .map((e) => [e._id, e.at])
+    );
+    return stale.size === 0 ? 0 : settleJournal(this.models, stale, this.opts.writeConcurrency ?? 8);
   }
 
   /** Stops scheduling and waits for the instants under way; what it still holds is adopted by another. */

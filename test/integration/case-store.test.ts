@@ -16,7 +16,7 @@ import {
   type CaseMailInput,
   type CaseProjection,
 } from '../../activities/case-activities';
-import { DEAD_AFTER_MS, MailDispatcher, type DispatchReport } from '../../activities/mail/dispatcher';
+import { DEAD_AFTER_MS, MailDispatcher, SWEEP_AFTER_MS, type DispatchReport } from '../../activities/mail/dispatcher';
 import {
   ARMED_HOLD_MS,
   armMessage,
@@ -25,7 +25,7 @@ import {
   sendOnce,
   type MailTransport,
 } from '../../activities/mail/outbox';
-import { journalled, journalSent } from '../../activities/mail/sent-journal';
+import { journalled, journalSent, sentJournal } from '../../activities/mail/sent-journal';
 import { createSmtpTransport } from '../../activities/mail/transport';
 import { writeIfNewer, type RevisionedDoc } from '../../activities/store/case-store';
 import { createModels, driverCollection, ensureIndexes, type Models } from '../../activities/store/models';
@@ -942,6 +942,22 @@ describe('armed e-mails and the dispatcher', () => {
     expect(await journalled(models, ids)).toEqual(new Map());
     await new Promise((r) => setTimeout(r, 500));
     expect([...(await mailbox(adopted)), ...(await mailbox(lapsed))]).toHaveLength(0);
+  });
+
+  test("a sweep settles the journal entries a round left, once that round's window is over", async () => {
+    const d = await dispatcher();
+    const [old, fresh] = [uniqueId('journal-old'), uniqueId('journal-fresh')];
+    const rendered = { to: ['tt@tinhuy.vn'], subject: 'Quá hạn', text: 'quá hạn', html: '<p>quá hạn</p>' };
+    for (const caseId of [old, fresh])
+      await armMessage(models, mailInput(caseId).key, rendered, Date.now() - 1_000, undefined);
+    const [oldId, freshId] = [old, fresh].map((c) => outboxId(mailInput(c).key)) as [string, string];
+    await journalSent(models, [oldId], new Date(Date.now() - SWEEP_AFTER_MS - 1_000));
+    await journalSent(models, [freshId], new Date());
+    expect(await d.sweepJournal()).toBe(1);
+    expect([await statusOf(old), await statusOf(fresh)]).toEqual(['sent', 'armed']);
+    expect([...(await journalled(models, [oldId, freshId])).keys()]).toEqual([freshId]);
+    await sentJournal(models).deleteOne({ _id: freshId });
+    await models.Outbox.deleteMany({ _id: { $in: [oldId, freshId] } });
   });
 
   test('a dispatcher that stopped answering: another takes what it armed and sends it at its instant', async () => {
