@@ -95,11 +95,22 @@ function recipients(to: readonly string[]): string[] {
  * older land last, taking the newer revision and its audit count with it. That happens when a local activity
  * outlives its timeout (a stalled database): it is retried beside the attempt still under way, and the
  * workflow moves on to its next revision while the stalled attempt's writes are still on their way.
+ *
+ * A write waits for the one before it at most `waitMs` (three local-activity timeouts): one that hangs longer
+ * is stuck on a connection that will not answer (a database host gone without closing it), and holding the
+ * case's every later write behind it would stop the case instead.
  */
-export function perCaseQueue(): <T>(caseId: string, write: () => Promise<T>) => Promise<T> {
+export function perCaseQueue(waitMs = 30_000): <T>(caseId: string, write: () => Promise<T>) => Promise<T> {
   const tails = new Map<string, Promise<unknown>>();
   return <T>(caseId: string, write: () => Promise<T>): Promise<T> => {
-    const run = (tails.get(caseId) ?? Promise.resolve()).then(write);
+    const before = tails.get(caseId);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = before
+      ? Promise.race([before, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]).finally(() =>
+          clearTimeout(timer)
+        )
+      : Promise.resolve();
+    const run = waited.then(write);
     const tail = run.catch(() => undefined);
     tails.set(caseId, tail);
     void tail.then(() => {
