@@ -94,6 +94,11 @@ export interface ChaosReport {
     outboxKeyMismatches: number;
     /** Outbox messages that never reached the SMTP server. */
     outboxNeverDelivered: number;
+    /**
+     * Delivered e-mails the outbox does not hold as owed: each with its outbox message (status, subject, when
+     * armed, created and sent), or the Message-ID alone when the outbox has none (at most 20 listed).
+     */
+    deliveredNotOwed: Array<{ messageId: string; subject: string; outbox?: Record<string, unknown> }>;
   };
   audit: { ok: boolean; problems: number; countMismatches: string[] };
   /** GET /ready answers while the MongoDB-protocol server was down. */
@@ -523,7 +528,31 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       outboxNeverDelivered: outbox.filter(
         (d) => !first.has(messageIdFor({ caseId: d.caseId, stepId: d.stepId, level: d.level, round: d.round }))
       ).length,
+      deliveredNotOwed: [],
     };
+    const byMessageId = new Map(all.map((d) => [messageIdFor(d), d]));
+    const owedIds = new Set(outbox.map((d) => messageIdFor(d)));
+    for (const m of mails) {
+      if (owedIds.has(m.messageId) || mail.deliveredNotOwed.some((x) => x.messageId === m.messageId)) continue;
+      if (mail.deliveredNotOwed.length >= 20) break;
+      const d = byMessageId.get(m.messageId);
+      mail.deliveredNotOwed.push({
+        messageId: m.messageId,
+        subject: m.subject,
+        ...(d
+          ? {
+              outbox: {
+                id: d._id,
+                status: d.status,
+                sendAt: d.sendAt,
+                createdAt: d.createdAt,
+                sentAt: d.sentAt,
+                attempts: d.attempts,
+              },
+            }
+          : {}),
+      });
+    }
 
     const verification = await verifyAuditChain(models);
     const countMismatches: string[] = [];
