@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Models, OutboxDoc } from '../store/models';
-import { DISPATCH_WINDOW_MS, MARK_RETRY_MS, armedClaimedAt, messageIdFor, type MailTransport } from './outbox';
+import { DISPATCH_WINDOW_MS, armedClaimedAt, messageIdFor, retryForMarkWindow, type MailTransport } from './outbox';
 import { journalled, journalSent, sentJournal, settleJournal } from './sent-journal';
 
 export interface DispatcherOptions {
@@ -283,7 +283,9 @@ export class MailDispatcher implements ArmedMailSchedule {
     const writing = limiter(this.opts.writeConcurrency ?? 8);
     // What the SMTP server accepted, journalled in batches as it goes (sent-journal.ts), and marked after the round.
     const accepted = new Map<string, Date>();
-    const journal = batcher(JOURNAL_BATCH, JOURNAL_LINGER_MS, (ids, at) => this.journal(ids, at));
+    const journal = batcher(JOURNAL_BATCH, JOURNAL_LINGER_MS, (ids, at) =>
+      retryForMarkWindow(() => journalSent(this.models, ids, at))
+    );
     let failed = false;
     // The cursor is read a batch at a time, and a message the journal holds already (sent by a dispatcher that
     // died before marking it, then adopted) is settled, not sent again.
@@ -343,19 +345,6 @@ export class MailDispatcher implements ArmedMailSchedule {
     // The round is out: the journal's entries become "sent" marks. (Should this fail, the next sweep does it.)
     await settleJournal(this.models, accepted, this.opts.writeConcurrency ?? 8).catch(() => undefined);
     this.opts.onDispatched?.(report);
-  }
-
-  /** A batch of journal entries, retried like a "sent" mark (the messages are out; the record must land). */
-  private async journal(ids: string[], at: Date): Promise<void> {
-    for (let pause = 200, giveUpAt = Date.now() + MARK_RETRY_MS; ; pause = Math.min(pause * 2, 5_000)) {
-      try {
-        await journalSent(this.models, ids, at);
-        return;
-      } catch (e) {
-        if (Date.now() + pause > giveUpAt) throw e;
-        await new Promise((r) => setTimeout(r, pause));
-      }
-    }
   }
 
   /** Hands a message back to the case's own activity, which sends it with its retries. */

@@ -35,6 +35,21 @@ export const CLAIM_RENEW_MS = 10_000;
 /** How long the "sent" mark is retried after the SMTP server accepted the message. */
 export const MARK_RETRY_MS = 120_000;
 
+/**
+ * Runs a write that records an e-mail the SMTP server accepted, again and again (200 ms apart, doubling up to
+ * 5 s) until it succeeds or MARK_RETRY_MS have passed: the message is out, and the record must land.
+ */
+export async function retryForMarkWindow<T>(write: () => Promise<T>): Promise<T> {
+  for (let pause = 200, giveUpAt = Date.now() + MARK_RETRY_MS; ; pause = Math.min(pause * 2, 5_000)) {
+    try {
+      return await write();
+    } catch (e) {
+      if (Date.now() + pause > giveUpAt) throw e;
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}
+
 /** The lease's timings; tests shorten them. */
 export interface LeaseTimings {
   leaseMs: number;
@@ -188,20 +203,14 @@ export async function sendOnce(
     }
     // The message is out: the mark must land, or the lease would lapse and another attempt send it again.
     // A busy or briefly lost database is retried (the lease renewed meanwhile) before giving up.
-    for (let pause = 200, giveUpAt = Date.now() + MARK_RETRY_MS; ; pause = Math.min(pause * 2, 5_000)) {
-      try {
-        await inTurn(() =>
-          models.Outbox.updateOne(
-            { _id: id },
-            { $set: { status: 'sent', sentAt: now() }, $unset: { lastError: 1, claimToken: 1 } }
-          )
-        );
-        break;
-      } catch (e) {
-        if (Date.now() + pause > giveUpAt) throw e;
-        await new Promise((r) => setTimeout(r, pause));
-      }
-    }
+    await retryForMarkWindow(() =>
+      inTurn(() =>
+        models.Outbox.updateOne(
+          { _id: id },
+          { $set: { status: 'sent', sentAt: now() }, $unset: { lastError: 1, claimToken: 1 } }
+        )
+      )
+    );
     return { status: 'sent', messageId };
   } finally {
     clearInterval(renewal);

@@ -48,7 +48,10 @@ export async function journalSent(models: Models, ids: readonly string[], at: Da
   }
 }
 
-/** Those of `ids` the journal holds (read by `_id`). */
+/**
+ * Those of `ids` the journal holds (read by `_id`). One id is looked up by equality, which FerretDB's SQLite
+ * backend answers from its primary key; a list by `$in`, which only the PostgreSQL backend's patch pushes down.
+ */
 export async function journalled(models: Models, ids: readonly string[]): Promise<Map<string, Date>> {
   if (ids.length === 0) return new Map();
   const found = await sentJournal(models)
@@ -59,10 +62,10 @@ export async function journalled(models: Models, ids: readonly string[]): Promis
 
 /**
  * Turns journal entries into "sent" marks: each message marked sent (when it is not already), then its entry
- * deleted. `entries` are those to settle; all the journal holds when absent. Answers how many were settled.
+ * deleted. Answers how many were settled.
  */
-export async function settleJournal(models: Models, entries?: ReadonlyMap<string, Date>, width = 4): Promise<number> {
-  const todo = [...(entries ?? new Map((await sentJournal(models).find({}).toArray()).map((e) => [e._id, e.at])))];
+export async function settleJournal(models: Models, entries: ReadonlyMap<string, Date>, width = 4): Promise<number> {
+  const todo = [...entries];
   let i = 0;
   await Promise.all(
     Array.from({ length: width }, async () => {
