@@ -20,10 +20,10 @@ import { caseMail } from '../../activities/mail/templates';
 import { createSmtpTransport } from '../../activities/mail/transport';
 import { createModels, ensureIndexes } from '../../activities/store/models';
 import { ensureFerretDb, REPO_ROOT } from '../../tools/stack/binaries';
-import type { CaughtMail } from '../../tools/stack/mail-catcher';
+import type { MailSummary } from '../../tools/stack/mail-catcher';
 import { freePort, startFerretDb } from '../../tools/stack/servers';
 import { createPgDatabase, dropPgDatabase, urlOfPgDatabase } from '../support/stack';
-import { distribution, machineInfo, round } from './lib';
+import { cpuProfile, distribution, findProcesses, machineInfo, round } from './lib';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string): string => {
@@ -32,7 +32,7 @@ const arg = (name: string, def: string): string => {
 };
 
 /** The catcher in a process of its own, as the dev stack's mail server is; ready once it listens. */
-async function spawnCatcher(smtpPort: number, httpPort: number): Promise<() => void> {
+async function spawnCatcher(smtpPort: number, httpPort: number): Promise<{ pid: number; stop: () => void }> {
   const script = `require(${JSON.stringify(join(REPO_ROOT, 'tools/stack/mail-catcher.ts'))})
     .startMailCatcher({ smtpPort: ${smtpPort}, httpPort: ${httpPort} }).then(() => console.log('ready'));`;
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT, stdio: 'pipe' });
@@ -44,7 +44,7 @@ async function spawnCatcher(smtpPort: number, httpPort: number): Promise<() => v
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', () => rej(new Error(`the catcher exited: ${out}`)));
   });
-  return stop;
+  return { pid: child.pid ?? -1, stop };
 }
 
 async function main(): Promise<void> {
@@ -66,7 +66,17 @@ async function main(): Promise<void> {
     ...(pg ? { postgresqlUrl: urlOfPgDatabase(pg) } : {}),
     sqliteDir: join(dir, 'ferretdb'),
   });
-  const stopCatcher = await spawnCatcher(smtpPort, httpPort);
+  const catcher = await spawnCatcher(smtpPort, httpPort);
+  // Where each phase's CPU goes, in milliseconds per e-mail: the catcher, the database, and this process (the
+  // dispatcher, or the bare sends, and the polling of the catcher).
+  const cpuGroups = {
+    catcher: () => [catcher.pid],
+    ferretdb: () => [ferret.pid],
+    postgresql: () => (pg ? findProcesses((c) => /^(postgres|\/usr\/lib\/postgresql\/)/.test(c)) : []),
+    sender: () => [process.pid],
+  };
+  const perMail = (cpu: Record<string, number>): Record<string, number> =>
+    Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round((v * 1000) / m, 3)]));
   const db = await mongoose.createConnection(`mongodb://127.0.0.1:${mongoPort}/dispatch`).asPromise();
   const transport = createSmtpTransport({
     host: '127.0.0.1',
@@ -100,14 +110,17 @@ async function main(): Promise<void> {
       level: 'escalation',
       round: 1,
     });
-    const mailbox = async (after: number): Promise<CaughtMail[]> =>
-      (await (await fetch(`http://127.0.0.1:${httpPort}/messages?after=${after}`)).json()) as CaughtMail[];
-    const received = async (want: number, seq0: number): Promise<CaughtMail[]> => {
-      const all: CaughtMail[] = [];
+    const mailbox = async (after: number): Promise<MailSummary[]> =>
+      (await (
+        await fetch(`http://127.0.0.1:${httpPort}/messages?view=summary&after=${after}`)
+      ).json()) as MailSummary[];
+    // Until `want` arrived, or nothing did for 30 s from `from` (the instant: nothing comes before it).
+    const received = async (want: number, seq0: number, from = 0): Promise<MailSummary[]> => {
+      const all: MailSummary[] = [];
       for (let quiet = 0; all.length < want && quiet < 60;) {
         await new Promise((r) => setTimeout(r, 500));
         const more = await mailbox(all.length > 0 ? all[all.length - 1]!.seq : seq0);
-        quiet = more.length > 0 ? 0 : quiet + 1;
+        quiet = more.length > 0 || Date.now() < from ? 0 : quiet + 1;
         all.push(...more);
       }
       await new Promise((r) => setTimeout(r, 2000));
@@ -119,6 +132,7 @@ async function main(): Promise<void> {
     // The baseline: the same messages straight over the transport, eight at a time, no database.
     log(`baseline: ${m} e-mails straight over the SMTP pool (${poolSize} connections)`);
     let seq0 = await seqNow();
+    const bareCpu = cpuProfile(cpuGroups);
     const bareStart = Date.now();
     let next = 0;
     await Promise.all(
@@ -129,6 +143,7 @@ async function main(): Promise<void> {
       })
     );
     const bareMail = await received(m, seq0);
+    const bareCpuMs = perMail(bareCpu.stop());
     const bareSeconds = (Math.max(...bareMail.map((x) => Date.parse(x.receivedAt))) - bareStart) / 1000;
 
     // The dispatcher: armed ahead, sent at the instant.
@@ -157,9 +172,11 @@ async function main(): Promise<void> {
     const armSeconds = (Date.now() - armStart) / 1000;
     if (Date.now() > sendAt - 500) throw new Error(`arming took ${armSeconds} s, past the instant planned for it`);
     seq0 = await seqNow();
+    const dispatchCpu = cpuProfile(cpuGroups);
     dispatcher.schedule(sendAt);
-    const mail = await received(m, seq0);
+    const mail = await received(m, seq0, sendAt);
     while (reports.length === 0) await new Promise((r) => setTimeout(r, 200));
+    const dispatchCpuMs = perMail(dispatchCpu.stop());
     const markedSeconds = (Date.now() - sendAt) / 1000;
     await dispatcher.stop();
     const sentInOutbox = await models.Outbox.countDocuments({ status: 'sent' });
@@ -171,7 +188,12 @@ async function main(): Promise<void> {
       handler,
       m,
       poolSize,
-      baseline: { seconds: round(bareSeconds), emailsPerSecond: round(m / bareSeconds), received: bareMail.length },
+      baseline: {
+        seconds: round(bareSeconds),
+        emailsPerSecond: round(m / bareSeconds),
+        received: bareMail.length,
+        cpuMsPerEmail: bareCpuMs,
+      },
       dispatcher: {
         armSeconds: round(armSeconds),
         lastArrivalSeconds: round(lateness.max),
@@ -181,6 +203,7 @@ async function main(): Promise<void> {
         distinct: new Set(ids).size,
         allMarkedSentAfterSeconds: round(markedSeconds),
         sentInOutbox,
+        cpuMsPerEmail: dispatchCpuMs,
         report: reports[0],
       },
       ratio: round(m / lateness.max / (m / bareSeconds)),
@@ -198,6 +221,14 @@ async function main(): Promise<void> {
         `${lateness.p50.toFixed(2)} / ${lateness.p95.toFixed(2)} / ${lateness.p99.toFixed(2)} / ${lateness.max.toFixed(2)} | ` +
         `${markedSeconds.toFixed(1)} s (${sentInOutbox} of ${m}) |`
     );
+    log('');
+    log('CPU ms per e-mail (the phase, polling included): catcher / FerretDB / PostgreSQL / this process');
+    for (const [phase, cpu] of [
+      ['bare SMTP', bareCpuMs],
+      ['dispatcher', dispatchCpuMs],
+    ] as const) {
+      log(`  ${phase}: ${cpu.catcher} / ${cpu.ferretdb} / ${cpu.postgresql} / ${cpu.sender}`);
+    }
     const ok = mail.length === m && new Set(ids).size === m && bareMail.length === m && sentInOutbox === m;
     log(
       ok
@@ -208,7 +239,7 @@ async function main(): Promise<void> {
   } finally {
     transport.close();
     await db.close();
-    stopCatcher();
+    catcher.stop();
     await ferret.stop();
     if (pg) await dropPgDatabase(pg);
     rmSync(dir, { recursive: true, force: true });

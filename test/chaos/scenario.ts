@@ -499,7 +499,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     await new Promise((r) => setTimeout(r, 1000));
 
-    const mails = catcher.messages();
+    const mails = await catcher.messages();
     const first = new Map<string, string>();
     let duplicateDeliveries = 0;
     let duplicatesIdentical = true;

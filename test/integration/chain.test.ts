@@ -500,7 +500,7 @@ describe('deadlines, the ladder and obstacles', () => {
         })
       );
       expect(view.current?.stepId).not.toBe(stepBefore);
-      expect(catcher.messages()).toHaveLength(0);
+      expect(catcher.summaries()).toHaveLength(0);
       const pending = await models.Outbox.find({ caseId }).lean();
       expect(pending.every((o) => o.status !== 'sent')).toBe(true);
 
@@ -516,9 +516,11 @@ describe('deadlines, the ladder and obstacles', () => {
       expect((await handle.describe()).status.name).toBe('RUNNING');
       await catcher.startSmtp();
       await within('the case to end', handle.result(), 90_000);
-      const obstacle = catcher.messages().filter((m) => m.text.includes('Chờ ý kiến thẩm định của Ban Tổ chức'));
+      const obstacle = (await catcher.messages()).filter((m) =>
+        m.text.includes('Chờ ý kiến thẩm định của Ban Tổ chức')
+      );
       expect(obstacle).toHaveLength(1);
-      const ids = catcher.messages().map((m) => m.messageId);
+      const ids = catcher.summaries().map((m) => m.messageId);
       expect(new Set(ids).size).toBe(ids.length);
       // Nothing owed is left unsent (a rung armed ahead and disarmed by an act is "cancelled").
       expect(await models.Outbox.countDocuments({ caseId, status: { $nin: ['sent', 'cancelled'] } })).toBe(0);

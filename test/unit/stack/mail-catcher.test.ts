@@ -7,9 +7,11 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import * as mailparser from 'mailparser';
 import nodemailer from 'nodemailer';
 import { REPO_ROOT } from '../../../tools/stack/binaries';
 import { freePort } from '../../../tools/stack/servers';
+import { startMailCatcher, summaryHeaders, type CaughtMail, type MailSummary } from '../../../tools/stack/mail-catcher';
 
 test('a client that resets its connection mid-session leaves the catcher serving the next one', async () => {
   const [smtpPort, httpPort] = [await freePort(), await freePort()];
@@ -49,4 +51,66 @@ test('a client that resets its connection mid-session leaves the catcher serving
     child.kill('SIGKILL');
     await exited;
   }
+});
+
+test('the catcher reads a summary without parsing the message, and parses each message once when asked for it', async () => {
+  const parse = jest.spyOn(mailparser, 'simpleParser');
+  const [smtpPort, httpPort] = [await freePort(), await freePort()];
+  const catcher = await startMailCatcher({ smtpPort, httpPort });
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false });
+  try {
+    // A subject long enough to be folded over several encoded words, and a sender with a Vietnamese name.
+    const subject =
+      'Cảnh báo quá hạn: hồ sơ kết nạp đảng viên của Chi bộ Thôn Đông, xã Hòa Bình đã quá hạn 3 ngày làm việc';
+    await transport.sendMail({
+      from: { name: 'Văn phòng Tỉnh ủy', address: 'vanphong@tinhuy.example.vn' },
+      to: ['thuongtruc@tinhuy.example.vn', 'bantochuc@tinhuy.example.vn'],
+      subject,
+      text: 'Kính gửi Thường trực Tỉnh ủy',
+      html: '<p>Kính gửi Thường trực Tỉnh ủy</p>',
+      messageId: '<bench-1@cadreflow.local>',
+    });
+    await transport.sendMail({ from: 'a@b.vn', to: 'c@d.vn', subject: 'ASCII', text: 'x' });
+
+    const summary = (await (await fetch(`http://127.0.0.1:${httpPort}/messages?view=summary`)).json()) as MailSummary[];
+    expect(summary.map((m) => [m.seq, m.messageId, m.subject, m.to])).toEqual([
+      [1, '<bench-1@cadreflow.local>', subject, ['thuongtruc@tinhuy.example.vn', 'bantochuc@tinhuy.example.vn']],
+      [2, expect.stringMatching(/^<.+@.+>$/), 'ASCII', ['c@d.vn']],
+    ]);
+    expect(summary[0]!.from).toBe('Văn phòng Tỉnh ủy <vanphong@tinhuy.example.vn>');
+    const later = (await (
+      await fetch(`http://127.0.0.1:${httpPort}/messages?view=summary&after=1`)
+    ).json()) as MailSummary[];
+    expect(later.map((m) => m.seq)).toEqual([2]);
+    expect(parse).not.toHaveBeenCalled();
+
+    const full = (await (await fetch(`http://127.0.0.1:${httpPort}/messages`)).json()) as CaughtMail[];
+    expect(full.map((m) => [m.seq, m.messageId, m.subject, m.receivedAt])).toEqual(
+      summary.map((m) => [m.seq, m.messageId, m.subject, m.receivedAt])
+    );
+    expect(full[0]!.text.trim()).toBe('Kính gửi Thường trực Tỉnh ủy');
+    expect(full[0]!.html).toContain('<p>Kính gửi Thường trực Tỉnh ủy</p>');
+    expect(full[0]!.headers['message-id']).toBe('<bench-1@cadreflow.local>');
+    expect(parse).toHaveBeenCalledTimes(2);
+    expect((await catcher.messages()).map((m) => m.subject)).toEqual([subject, 'ASCII']);
+    expect(parse).toHaveBeenCalledTimes(2);
+  } finally {
+    transport.close();
+    await catcher.close();
+    parse.mockRestore();
+  }
+});
+
+test('summaryHeaders reads headers written raw in UTF-8 and a message with no body', () => {
+  const raw = Buffer.from('Message-ID: <x@y>\r\nSubject: Thông báo\r\nFrom: Ban Tổ chức\r\n <btc@tinhuy.vn>');
+  expect(summaryHeaders(raw)).toEqual({
+    messageId: '<x@y>',
+    subject: 'Thông báo',
+    from: 'Ban Tổ chức <btc@tinhuy.vn>',
+  });
+  expect(summaryHeaders(Buffer.from('\r\n\r\nSubject: trong thân thư'))).toEqual({
+    messageId: '',
+    from: '',
+    subject: '',
+  });
 });
