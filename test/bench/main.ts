@@ -3,13 +3,15 @@
  * handler (a Temporal dev server, FerretDB on SQLite or PostgreSQL, an SMTP catcher), started and stopped
  * here. For each N: N bare cases (12 Updates, a timer per step) on their own worker and task queue, then N
  * admission cases driven through C1–C12 by concurrent clients; then M open cases whose deadlines fall on one
- * instant, to time the escalation e-mails and weigh the worker and the database. Prints progress and a
+ * instant (or, with --spread S, evenly on S whole seconds from it), to time the escalation e-mails and weigh the
+ * worker and the database. Prints progress and a
  * table, writes test-artifacts/bench/latest.json, and with --write-docs docs/benchmarks.md and its chart.
  *
  *   npm run bench                        N = 100 and 1,000, M = 1,000, SQLite and PostgreSQL
  *   npm run bench -- --n10k              N = 10,000 as well (hours on 2 cores; see docs/benchmarks.md)
  *   npm run bench -- --n 200 --m 200 --handler sqlite --concurrency 50
  *   npm run bench -- --n 100 --m 1000 --handler sqlite --append   adds to the runs of latest.json
+ *   --spread 60                          the M deadlines on 60 instants a second apart (the same minute), not one
  *   --driver client                      drive through the client helpers instead of the REST API
  *   --cpu-prof <dir>                     V8 CPU profiles (.cpuprofile) of the worker, API and bare worker processes
  */
@@ -27,7 +29,7 @@ import type { ProcessDefinition } from '../../domain/processes/model';
 import type { ServiceDeps } from '../../client/services';
 import { loadConfig } from '../../worker/config';
 import { REPO_ROOT } from '../../tools/stack/binaries';
-import type { CaughtMail } from '../../tools/stack/mail-catcher';
+import type { MailSummary } from '../../tools/stack/mail-catcher';
 import { startTestStack, type TestStack } from '../support/stack';
 import { BODY, buildOrg } from '../unit/fixtures/org';
 import { advanceBareUpdate, type BareCaseInput, type BareEscalationInput } from './baseline-workflows';
@@ -77,6 +79,8 @@ interface Options {
   writeDocs: boolean;
   /** Keep the runs of test-artifacts/bench/latest.json and add this one's (a handler measured at other sizes). */
   append: boolean;
+  /** The escalation's M deadlines fall evenly on this many whole seconds (0: all on one instant). */
+  spread: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -88,6 +92,7 @@ function parseArgs(argv: string[]): Options {
     driver: 'api',
     writeDocs: false,
     append: false,
+    spread: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -99,6 +104,7 @@ function parseArgs(argv: string[]): Options {
     if (a === '--n') o.ns = next().split(',').map(Number);
     else if (a === '--n10k') o.ns = [...new Set([...o.ns, 10_000])];
     else if (a === '--m') o.m = Number(next());
+    else if (a === '--spread') o.spread = Number(next());
     else if (a === '--concurrency') o.concurrency = Number(next());
     else if (a === '--handler') o.handlers = next().split(',') as Options['handlers'];
     else if (a === '--driver') o.driver = next() as Options['driver'];
@@ -109,6 +115,8 @@ function parseArgs(argv: string[]): Options {
   }
   if (o.ns.some((n) => !Number.isInteger(n) || n < 1) || !(o.m >= 0) || !(o.concurrency >= 1))
     throw new Error('--n, --m and --concurrency must be positive whole numbers');
+  if (!Number.isInteger(o.spread) || o.spread < 0 || o.spread > 3600)
+    throw new Error('--spread takes a whole number of seconds, 0 to 3600');
   for (const h of o.handlers) if (h !== 'sqlite' && h !== 'postgresql') throw new Error(`unknown handler ${String(h)}`);
   if (o.driver !== 'api' && o.driver !== 'client')
     throw new Error(`--driver is api or client, not ${String(o.driver)}`);
@@ -203,30 +211,32 @@ async function runAdmission(
 }
 
 /** The catcher's messages, read a little at a time: each call fetches only what arrived since the last one. */
-function mailReader(url: string): () => Promise<CaughtMail[]> {
-  const all: CaughtMail[] = [];
+function mailReader(url: string): () => Promise<MailSummary[]> {
+  const all: MailSummary[] = [];
   return async () => {
     const after = all.length > 0 ? all[all.length - 1]!.seq : 0;
-    all.push(...((await (await fetch(`${url}/messages?after=${after}`)).json()) as CaughtMail[]));
+    all.push(...((await (await fetch(`${url}/messages?view=summary&after=${after}`)).json()) as MailSummary[]));
     return all;
   };
 }
 
 /**
- * Waits until every expected Message-ID has arrived — or none has for two minutes, or a cap of ten minutes
- * plus 200 ms per e-mail passes — printing progress, then a little longer so that a late duplicate is seen.
- * Answers the mails that carry an expected Message-ID, the count of all others, and the lateness of each
- * first arrival after `scheduledAt`, in seconds.
+ * Waits until every expected Message-ID (mapped to the instant its e-mail is due) has arrived — or none has for
+ * two minutes, or a cap of ten minutes plus 200 ms per e-mail passes — printing progress, then a little longer so
+ * that a late duplicate is seen. Polling starts at `scheduledAt`, the first instant. Answers the mails that carry
+ * an expected Message-ID, the count of all others, and the lateness of each first arrival after its own instant,
+ * in seconds.
  */
 async function collectMail(
   mailUrl: string,
-  expected: ReadonlySet<string>,
+  expected: ReadonlyMap<string, number>,
   scheduledAt: number,
   label: string
-): Promise<{ ours: CaughtMail[]; unexpected: number; distinct: number; repeated: string[]; lateness: number[] }> {
+): Promise<{ ours: MailSummary[]; unexpected: number; distinct: number; repeated: string[]; lateness: number[] }> {
   const m = expected.size;
   const fetchMail = mailReader(mailUrl);
-  const deadline = scheduledAt + 600_000 + m * 200;
+  const lastInstant = Math.max(scheduledAt, ...expected.values());
+  const deadline = lastInstant + 600_000 + m * 200;
   let lastPrint = 0;
   let lastGot = 0;
   let lastProgress = Date.now();
@@ -258,9 +268,12 @@ async function collectMail(
     unexpected: mails.length - ours.length,
     distinct: firstArrival.size,
     repeated: [...repeated],
-    lateness: [...firstArrival.values()].map((t) => (t - scheduledAt) / 1000),
+    lateness: [...firstArrival].map(([id, t]) => (t - (expected.get(id) as number)) / 1000),
   };
 }
+
+/** Case i's deadline, after the first instant, when the deadlines fall on `spread` whole seconds (evenly). */
+const spreadOffset = (i: number, spread: number): number => (spread > 0 ? (i % spread) * 1000 : 0);
 
 /** How far ahead of the shared due instant M cases are started: enough for all of them to be open by then. */
 const dueLead = (m: number): number => 60_000 + m * 70;
@@ -275,7 +288,8 @@ async function runBareEscalation(
   client: Client,
   mailUrl: string,
   m: number,
-  concurrency: number
+  concurrency: number,
+  spread: number
 ): Promise<NonNullable<NonNullable<HandlerRun['escalation']>['baseline']>> {
   await fetch(`${mailUrl}/messages`, { method: 'DELETE' });
   const tag = `bench-bare-esc-${runTag}-${Math.random().toString(36).slice(2, 6)}`;
@@ -288,7 +302,7 @@ async function runBareEscalation(
     concurrency,
     async (i) => {
       const input: BareEscalationInput = {
-        sendAt,
+        sendAt: sendAt + spreadOffset(i, spread),
         mail: {
           to: ['thuongtruc@tinhuy.example.vn'],
           subject: `Đo hiệu năng: cảnh báo quá hạn ${i}`,
@@ -305,7 +319,7 @@ async function runBareEscalation(
     progressPrinter('bare escalation workflows started', m)
   );
   const startSeconds = (performance.now() - t0) / 1000;
-  const expected = new Set(Array.from({ length: m }, (_, i) => messageId(i)));
+  const expected = new Map(Array.from({ length: m }, (_, i) => [messageId(i), sendAt + spreadOffset(i, spread)]));
   const got = await collectMail(mailUrl, expected, sendAt, 'bare escalation e-mails');
   return {
     startSeconds,
@@ -322,7 +336,8 @@ async function runEscalation(
   worker: ChildHandle,
   mailUrl: string,
   m: number,
-  concurrency: number
+  concurrency: number,
+  spread: number
 ): Promise<NonNullable<HandlerRun['escalation']>> {
   await fetch(`${mailUrl}/messages`, { method: 'DELETE' });
   const definition = escalationDefinition();
@@ -330,7 +345,9 @@ async function runEscalation(
   // The shared due instant: far enough ahead that every case is started and settled before it.
   const dueAt = Date.now() + dueLead(m);
   const scheduledAt = dueAt + ESCALATE_AFTER_MS;
-  log(`  escalation: starting ${m} cases due at ${new Date(dueAt).toISOString()}`);
+  log(
+    `  escalation: starting ${m} cases due at ${new Date(dueAt).toISOString()}${spread > 0 ? ` and the ${spread - 1} seconds after it` : ''}`
+  );
   const t0 = performance.now();
   await pool(
     m,
@@ -340,7 +357,7 @@ async function runEscalation(
         caseId: `${campaignId}-${i}`,
         definition,
         caseUnitId: BODY.cell,
-        campaignDeadline: dueAt,
+        campaignDeadline: dueAt + spreadOffset(i, spread),
         campaignId,
       });
     },
@@ -356,11 +373,14 @@ async function runEscalation(
   const settledBeforeDue = openBeforeDue >= m && Date.now() < dueAt;
   log(`  escalation: ${openBeforeDue}/${m} cases recorded open ${settledBeforeDue ? 'before' : 'by'} the due instant`);
   const expected = new Map<string, string>();
+  const instants = new Map<string, number>();
   for (let i = 0; i < m; i++) {
     const caseId = `${campaignId}-${i}`;
-    expected.set(messageIdFor({ caseId, stepId: ESCALATION_STEP, level: 'escalation', round: 1 }), caseId);
+    const id = messageIdFor({ caseId, stepId: ESCALATION_STEP, level: 'escalation', round: 1 });
+    expected.set(id, caseId);
+    instants.set(id, scheduledAt + spreadOffset(i, spread));
   }
-  let got = await collectMail(mailUrl, new Set(expected.keys()), scheduledAt, 'escalation e-mails');
+  let got = await collectMail(mailUrl, instants, scheduledAt, 'escalation e-mails');
   // The cases record the rung after their e-mail went out (up to a minute after the instant): a duplicate would
   // come from them, so the mailbox is read again once every case has recorded it.
   let recorded = 0;
@@ -375,16 +395,19 @@ async function runEscalation(
   log(`  escalation: ${recorded}/${m} cases recorded the rung ${recordedSeconds.toFixed(0)} s after the instant`);
   await new Promise((r) => setTimeout(r, 5000));
   const firstLateness = got.lateness;
-  got = { ...(await collectMail(mailUrl, new Set(expected.keys()), 0, 'escalation e-mails')), lateness: firstLateness };
+  got = { ...(await collectMail(mailUrl, instants, 0, 'escalation e-mails')), lateness: firstLateness };
   // Where the lateness comes from: the workflow's timer and persist (outbox record created) or the mail path.
   const outbox = await models.Outbox.find({ caseId: { $in: [...expected.values()] } })
     .select({ createdAt: 1, sentAt: 1 })
     .lean();
-  const recordedLate = outbox.map((d) => (new Date(d.createdAt).getTime() - scheduledAt) / 1000);
+  const instantOf = (caseId: string): number => scheduledAt + spreadOffset(Number(caseId.split('-').pop()), spread);
+  const recordedLate = outbox.map((d) => (new Date(d.createdAt).getTime() - instantOf(d.caseId)) / 1000);
   const sendSeconds = outbox
     .filter((d) => d.sentAt)
     // From the later of its record and its instant (an armed e-mail is recorded ahead) to its "sent" mark.
-    .map((d) => (new Date(d.sentAt!).getTime() - Math.max(new Date(d.createdAt).getTime(), scheduledAt)) / 1000);
+    .map(
+      (d) => (new Date(d.sentAt!).getTime() - Math.max(new Date(d.createdAt).getTime(), instantOf(d.caseId))) / 1000
+    );
   // Why a message went out twice: its outbox record's attempts and last SMTP error.
   const duplicated = await models.Outbox.find({ caseId: { $in: got.repeated.map((id) => expected.get(id) as string) } })
     .select({ attempts: 1, lastError: 1, createdAt: 1, sentAt: 1 })
@@ -398,6 +421,7 @@ async function runEscalation(
       secondsToSent: d.sentAt ? (new Date(d.sentAt).getTime() - new Date(d.createdAt).getTime()) / 1000 : undefined,
     })),
     m,
+    spreadSeconds: spread,
     dueAt: new Date(dueAt).toISOString(),
     startSeconds,
     settledBeforeDue,
@@ -582,13 +606,13 @@ async function runHandler(
   if (o.m > 0) {
     const mailUrl = stack.env.MAIL_CATCHER_URL as string;
     const bareCpu = cpuProfile(cpuGroups);
-    const baseline = await runBareEscalation(temporal.client, mailUrl, o.m, o.concurrency);
+    const baseline = await runBareEscalation(temporal.client, mailUrl, o.m, o.concurrency, o.spread);
     baseline.cpuSeconds = bareCpu.stop();
     log(
       `  bare escalation: ${baseline.distinct}/${o.m} e-mails, ${baseline.latenessSeconds.p50.toFixed(1)} / ${baseline.latenessSeconds.p99.toFixed(1)} s late (p50 / p99)`
     );
     const escalationCpu = cpuProfile(cpuGroups);
-    const run = await runEscalation(temporal.client, models, worker, mailUrl, o.m, o.concurrency);
+    const run = await runEscalation(temporal.client, models, worker, mailUrl, o.m, o.concurrency, o.spread);
     escalation = { ...run, cpuSeconds: escalationCpu.stop(), baseline };
   }
   const storage = await storageFigures(db, models, sampleIds);
@@ -607,7 +631,7 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine: machineInfo(),
-    options: { ns: o.ns, m: o.m, concurrency: o.concurrency, handlers: o.handlers, steps: STEPS },
+    options: { ns: o.ns, m: o.m, spread: o.spread, concurrency: o.concurrency, handlers: o.handlers, steps: STEPS },
     runs: [],
   };
   log(`cadreflow benchmark on ${result.machine.nproc} × ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB`);

@@ -37,6 +37,8 @@ export interface HandlerRun {
   sizes: SizeRun[];
   escalation?: {
     m: number;
+    /** The deadlines fall on this many whole seconds from dueAt, evenly (0 or absent: all on dueAt). */
+    spreadSeconds?: number;
     dueAt: string;
     startSeconds: number;
     settledBeforeDue: boolean;
@@ -86,7 +88,7 @@ export interface BenchResult {
   finishedAt?: string;
   command: string;
   machine: MachineInfo;
-  options: { ns: number[]; m: number; concurrency: number; handlers: string[]; steps: number };
+  options: { ns: number[]; m: number; spread?: number; concurrency: number; handlers: string[]; steps: number };
   runs: HandlerRun[];
 }
 
@@ -137,7 +139,7 @@ function escalationRows(r: BenchResult): string[][] {
         'dataSize' in st && st.dataSize !== undefined && st.cases > 0 ? st.dataSize / st.cases : undefined;
       return [
         run.handler,
-        String(e.m),
+        e.spreadSeconds ? `${e.m} (deadlines over ${e.spreadSeconds} s)` : String(e.m),
         `${f(e.latenessSeconds.p50, 2)} / ${f(e.latenessSeconds.p99, 2)} (${goal(e.latenessSeconds.p99 <= 5)})`,
         e.baseline
           ? `${f(e.baseline.latenessSeconds.p50, 2)} / ${f(e.baseline.latenessSeconds.p99, 2)}; ${e.baseline.distinct} of ${e.m}, ${e.baseline.duplicates} dup.`
