@@ -13,6 +13,10 @@
  * or the instant is more than DISPATCH_WINDOW_MS past — goes back to "pending", where the case's own activity
  * sends it with its retries.
  *
+ * A round composes its e-mails ahead (PREPARE_LEAD_MS before the instant, when its transport can): at the instant
+ * it sends each composed message as it stands, provided the outbox still holds it armed under the round's token
+ * with the same content; anything else is composed as it is sent.
+ *
  * The schedule is in memory: the arming activity runs in this process and tells it (`schedule`). Every
  * dispatcher says it is alive in `mail_dispatchers`; what one that stopped saying so had armed is taken over by
  * another (`adoptFromDead`), and should none run, the cases send it themselves once the hold lapses.
@@ -28,6 +32,8 @@ export interface DispatcherOptions {
   /** Database writes in flight at once (the "sent" marks). */
   writeConcurrency?: number;
   now?: () => number;
+  /** How long before its instant a round composes its e-mails (PREPARE_LEAD_MS). */
+  prepareLeadMs?: number;
   /** Called once per instant dispatched, with what happened (logging, tests). */
   onDispatched?: (report: DispatchReport) => void;
 }
@@ -57,6 +63,27 @@ export const DEAD_AFTER_MS = 30_000;
  * (DISPATCH_WINDOW_MS), so that a sweep never marks what a live round is about to mark itself.
  */
 export const SWEEP_AFTER_MS = DISPATCH_WINDOW_MS + 30_000;
+/** How long before its instant a round reads and composes the e-mails armed for it by then. */
+export const PREPARE_LEAD_MS = 60_000;
+/** A round composes ahead only when its instant is at least this far away (else it composes as it sends). */
+const PREPARE_MIN_AHEAD_MS = 5_000;
+/** At most this many e-mails of one instant are composed ahead (about 5 KB each): a bound on memory. */
+const PREPARE_MAX = 20_000;
+
+/** An e-mail composed ahead, with the content it was composed from (the outbox may change it before the instant). */
+interface Composed {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  raw: Buffer;
+}
+
+interface Preparation {
+  timer?: NodeJS.Timeout;
+  ready: Map<string, Composed>;
+  stopped: boolean;
+}
 
 const TOKEN_PREFIX = 'dispatch:';
 
@@ -145,6 +172,8 @@ export class MailDispatcher implements ArmedMailSchedule {
   /** The instants being sent, and those armed again meanwhile. */
   private readonly sending = new Set<number>();
   private readonly again = new Set<number>();
+  /** The rounds composing their e-mails ahead, by instant. */
+  private readonly preparing = new Map<number, Preparation>();
   private stopped = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private readonly now: () => number;
@@ -170,6 +199,7 @@ export class MailDispatcher implements ArmedMailSchedule {
       return;
     }
     const wait = Math.min(Math.max(0, sendAt - this.now()), MAX_DELAY_MS);
+    this.schedulePreparation(sendAt);
     this.timers.set(
       sendAt,
       setTimeout(() => {
@@ -187,6 +217,72 @@ export class MailDispatcher implements ArmedMailSchedule {
         this.running.add(run);
       }, wait)
     );
+  }
+
+  /** Composes, PREPARE_LEAD_MS before `sendAt`, what is armed for it by then (see the top of this file). */
+  private schedulePreparation(sendAt: number): void {
+    const [ahead, lead] = [sendAt - this.now(), this.opts.prepareLeadMs ?? PREPARE_LEAD_MS];
+    if (!this.transport.compose || !this.transport.sendRaw || this.preparing.has(sendAt)) return;
+    if (ahead < Math.min(PREPARE_MIN_AHEAD_MS, lead) || ahead - lead > MAX_DELAY_MS) return;
+    const preparation: Preparation = { ready: new Map(), stopped: false };
+    preparation.timer = setTimeout(
+      () => void this.prepare(sendAt, preparation).catch(() => undefined), // what is not composed is composed later
+      Math.max(0, ahead - lead)
+    );
+    this.preparing.set(sendAt, preparation);
+  }
+
+  private async prepare(sendAt: number, preparation: Preparation): Promise<void> {
+    if (!this.transport.compose) return;
+    const date = new Date(sendAt);
+    const cursor = this.models.Outbox.find({ claimToken: this.tokenFor(sendAt), status: 'armed' })
+      .lean<OutboxDoc>()
+      .cursor();
+    try {
+      for (
+        let doc = await cursor.next();
+        doc !== null && !preparation.stopped && preparation.ready.size < PREPARE_MAX;
+        doc = await cursor.next()
+      ) {
+        const { to, subject, text, html } = doc;
+        const raw = await this.transport.compose({ to, subject, text, html, messageId: messageIdFor(doc) }, date);
+        preparation.ready.set(doc._id, { to: to.join(','), subject, text, html, raw });
+      }
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  /** Ends the preparation of `sendAt`'s round, answering what it composed. */
+  private takePrepared(sendAt: number): Map<string, Composed> {
+    const preparation = this.preparing.get(sendAt);
+    if (!preparation) return new Map();
+    this.preparing.delete(sendAt);
+    preparation.stopped = true;
+    clearTimeout(preparation.timer);
+    return preparation.ready;
+  }
+
+  /** Sends `doc`: as composed ahead when its content is the one composed, else composed now. */
+  private async send(doc: OutboxDoc, composed: Composed | undefined): Promise<void> {
+    if (
+      this.transport.sendRaw &&
+      composed &&
+      composed.to === doc.to.join(',') &&
+      composed.subject === doc.subject &&
+      composed.text === doc.text &&
+      composed.html === doc.html
+    ) {
+      await this.transport.sendRaw(doc.to, composed.raw);
+      return;
+    }
+    await this.transport.send({
+      to: doc.to,
+      subject: doc.subject,
+      text: doc.text,
+      html: doc.html,
+      messageId: messageIdFor(doc),
+    });
   }
 
   /**
@@ -272,12 +368,14 @@ export class MailDispatcher implements ArmedMailSchedule {
     clearInterval(this.heartbeat);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    for (const sendAt of [...this.preparing.keys()]) this.takePrepared(sendAt);
     await Promise.all([...this.running]);
   }
 
   private async dispatch(sendAt: number): Promise<void> {
     const token = this.tokenFor(sendAt);
     const report: DispatchReport = { sendAt, sent: 0, released: 0 };
+    const composed = this.takePrepared(sendAt);
     // Read as the sending goes: the first messages leave while the rest are still coming from the database.
     const cursor = this.models.Outbox.find({ claimToken: token, status: 'armed' }).lean<OutboxDoc>().cursor();
     const writing = limiter(this.opts.writeConcurrency ?? 8);
@@ -319,13 +417,7 @@ export class MailDispatcher implements ArmedMailSchedule {
           return;
         }
         try {
-          await this.transport.send({
-            to: doc.to,
-            subject: doc.subject,
-            text: doc.text,
-            html: doc.html,
-            messageId: messageIdFor(doc),
-          });
+          await this.send(doc, composed.get(doc._id));
         } catch (e) {
           failed = true;
           report.firstError ??= (e as Error).message;

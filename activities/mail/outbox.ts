@@ -72,6 +72,12 @@ export interface OutgoingMail {
 
 export interface MailTransport {
   send(mail: OutgoingMail & { messageId: string }): Promise<{ response: string }>;
+  /**
+   * The message as send() would write it, dated `date`, composed ahead (the MIME text: headers encoded, bodies
+   * quoted-printable); sendRaw sends it as it stands. A transport without them is sent to with send() alone.
+   */
+  compose?(mail: OutgoingMail & { messageId: string }, date: Date): Promise<Buffer>;
+  sendRaw?(to: readonly string[], raw: Buffer): Promise<{ response: string }>;
 }
 
 export type OutboxResult = { status: 'sent'; messageId: string } | { status: 'already-sent'; messageId: string };

@@ -1,11 +1,12 @@
 /** nodemailer's SMTP transport, configured from the environment (worker/config.ts). */
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../../worker/config';
 import type { MailTransport } from './outbox';
 
 export function createSmtpTransport(
   smtp: Omit<Config['smtp'], 'poolSize'> & { poolSize?: number }
-): MailTransport & { close(): void } {
+): Required<MailTransport> & { close(): void } {
   const transporter = nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
@@ -31,6 +32,24 @@ export function createSmtpTransport(
         html: mail.html,
         messageId: mail.messageId,
       });
+      return { response: String(info.response) };
+    },
+    // Composing the MIME text is most of what sending an e-mail costs this process (about 1 ms, against 0.3 ms to
+    // send it composed): the dispatcher composes a round's e-mails ahead of their instant (dispatcher.ts).
+    compose: (mail, date) =>
+      new MailComposer({
+        from: smtp.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        date,
+      })
+        .compile()
+        .build(),
+    async sendRaw(to, raw) {
+      const info = await transporter.sendMail({ envelope: { from: smtp.from, to: [...to] }, raw });
       return { response: String(info.response) };
     },
     close: () => transporter.close(),

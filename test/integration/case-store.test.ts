@@ -20,6 +20,7 @@ import { DEAD_AFTER_MS, MailDispatcher, SWEEP_AFTER_MS, type DispatchReport } fr
 import {
   ARMED_HOLD_MS,
   armMessage,
+  messageIdFor,
   outboxId,
   OutboxBusyError,
   sendOnce,
@@ -890,6 +891,55 @@ describe('armed e-mails and the dispatcher', () => {
     expect(reports.map((r) => r.sent)).toEqual([1, 1]);
     expect(await mailbox(first)).toHaveLength(1);
     expect(await mailbox(late)).toHaveLength(1);
+  });
+
+  test('a round composes its e-mails ahead and sends them as composed, dated their instant; one changed or armed since is composed as it goes', async () => {
+    const calls = { composed: 0, sentRaw: 0, sent: 0 };
+    const counting: MailTransport = {
+      send: (mail) => ((calls.sent += 1), smtp.send(mail)),
+      compose: (mail, date) => ((calls.composed += 1), smtp.compose(mail, date)),
+      sendRaw: (to, raw) => ((calls.sentRaw += 1), smtp.sendRaw(to, raw)),
+    };
+    const reports: DispatchReport[] = [];
+    const d = new MailDispatcher(models, counting, { prepareLeadMs: 4_000, onDispatched: (r) => reports.push(r) });
+    await d.start();
+    started.push(d);
+    const armedActs = createCaseActivities({ models, mail: counting, publicUrl: 'https://x.vn', dispatcher: d });
+    const [same, gone, changed, late] = [
+      uniqueId('ahead-same'),
+      uniqueId('ahead-gone'),
+      uniqueId('ahead-changed'),
+      uniqueId('ahead-late'),
+    ];
+    // Whole seconds, as a Date header has them.
+    const sendAt = Math.ceil((Date.now() + 5_000) / 1000) * 1000;
+    await armedActs.armCaseMails({ sendAt, arm: [same, gone, changed].map((id) => mailInput(id)), disarm: [] });
+    await eventually('the round composed ahead', async () => calls.composed === 3, 4_000);
+    expect(Date.now()).toBeLessThan(sendAt);
+    // After the composing: one step moved (disarmed), one rung armed again with other content, one armed late.
+    await armedActs.armCaseMails({ sendAt, arm: [], disarm: [mailInput(gone).key, mailInput(changed).key] });
+    await armedActs.armCaseMails({
+      sendAt,
+      arm: [mailInput(changed, { overdueWorkingDays: 7 }), mailInput(late)],
+      disarm: [],
+    });
+    await eventually('the round', async () => reports.length === 1, 15_000);
+    expect(reports).toEqual([{ sendAt, sent: 3, released: 0 }]);
+    expect(calls).toEqual({ composed: 3, sentRaw: 1, sent: 2 });
+    const [sameMail] = await mailbox(same);
+    expect(sameMail!.messageId).toBe(messageIdFor(mailInput(same).key));
+    expect(sameMail!.subject).toContain('Quá hạn 5 ngày làm việc');
+    expect(new Date(sameMail!.headers.date!).getTime()).toBe(sendAt);
+    expect(await mailbox(gone)).toHaveLength(0);
+    const changedMails = await mailbox(changed);
+    expect(changedMails.map((m) => m.subject)).toEqual([expect.stringContaining('Quá hạn 7 ngày làm việc')]);
+    expect(await mailbox(late)).toHaveLength(1);
+    expect([await statusOf(same), await statusOf(gone), await statusOf(changed), await statusOf(late)]).toEqual([
+      'sent',
+      'cancelled',
+      'sent',
+      'sent',
+    ]);
   });
 
   test('a mail server down at the instant: the e-mail goes back to the case, which sends it once', async () => {
