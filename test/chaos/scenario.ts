@@ -73,7 +73,8 @@ export interface ChaosReport {
   handler: 'sqlite' | 'postgresql';
   deadlineSeconds: number;
   seconds: number;
-  faults: Array<{ fault: Fault; at: number; actsDoneBefore: number }>;
+  /** Each fault: `at` seconds after the first case started, `atTime` the same as an ISO instant. */
+  faults: Array<{ fault: Fault; at: number; atTime: string; actsDoneBefore: number }>;
   workerRestarts: number;
   lostCases: string[];
   unfinishedCases: string[];
@@ -99,6 +100,11 @@ export interface ChaosReport {
      * armed, created and sent), or the Message-ID alone when the outbox has none (at most 20 listed).
      */
     deliveredNotOwed: Array<{ messageId: string; subject: string; outbox?: Record<string, unknown> }>;
+    /**
+     * The e-mails delivered more than once: each with its arrivals (to set beside the faults' times) and its outbox
+     * message (at most 20 listed).
+     */
+    duplicated: Array<{ messageId: string; subject: string; arrivals: string[]; outbox?: Record<string, unknown> }>;
   };
   audit: { ok: boolean; problems: number; countMismatches: string[] };
   /** GET /ready answers while the MongoDB-protocol server was down. */
@@ -406,7 +412,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     let apiDownRecoveredAfterMs: number | undefined;
 
     const inject = async (fault: Fault): Promise<void> => {
-      faultsDone.push({ fault, at: (Date.now() - t0) / 1000, actsDoneBefore: acts });
+      faultsDone.push({ fault, at: (Date.now() - t0) / 1000, atTime: new Date().toISOString(), actsDoneBefore: acts });
       log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s, ${acts} acts done: ${fault}`);
       switch (fault) {
         case 'killWorker': {
@@ -529,29 +535,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         (d) => !first.has(messageIdFor({ caseId: d.caseId, stepId: d.stepId, level: d.level, round: d.round }))
       ).length,
       deliveredNotOwed: [],
+      duplicated: [],
     };
     const byMessageId = new Map(all.map((d) => [messageIdFor(d), d]));
+    const outboxOf = (messageId: string): { outbox?: Record<string, unknown> } => {
+      const d = byMessageId.get(messageId);
+      if (!d) return {};
+      const { _id: id, status, sendAt, createdAt, sentAt, attempts, lastError } = d;
+      return { outbox: { id, status, sendAt, createdAt, sentAt, attempts, lastError } };
+    };
     const owedIds = new Set(outbox.map((d) => messageIdFor(d)));
     for (const m of mails) {
       if (owedIds.has(m.messageId) || mail.deliveredNotOwed.some((x) => x.messageId === m.messageId)) continue;
       if (mail.deliveredNotOwed.length >= 20) break;
-      const d = byMessageId.get(m.messageId);
-      mail.deliveredNotOwed.push({
-        messageId: m.messageId,
-        subject: m.subject,
-        ...(d
-          ? {
-              outbox: {
-                id: d._id,
-                status: d.status,
-                sendAt: d.sendAt,
-                createdAt: d.createdAt,
-                sentAt: d.sentAt,
-                attempts: d.attempts,
-              },
-            }
-          : {}),
-      });
+      mail.deliveredNotOwed.push({ messageId: m.messageId, subject: m.subject, ...outboxOf(m.messageId) });
+    }
+    const arrivals = new Map<string, string[]>();
+    for (const m of mails) arrivals.set(m.messageId, [...(arrivals.get(m.messageId) ?? []), m.receivedAt]);
+    for (const [messageId, times] of arrivals) {
+      if (times.length < 2 || mail.duplicated.length >= 20) continue;
+      const subject = mails.find((m) => m.messageId === messageId)?.subject ?? '';
+      mail.duplicated.push({ messageId, subject, arrivals: times, ...outboxOf(messageId) });
     }
 
     const verification = await verifyAuditChain(models);
