@@ -381,6 +381,8 @@ async function runEscalation(
     instants.set(id, scheduledAt + spreadOffset(i, spread));
   }
   let got = await collectMail(mailUrl, instants, scheduledAt, 'escalation e-mails');
+  const late = distribution(got.lateness);
+  log(`  escalation: lateness p50 ${late.p50.toFixed(2)} / p95 ${late.p95.toFixed(2)} / p99 ${late.p99.toFixed(2)} s`);
   // The cases record the rung after their e-mail went out (up to a minute after the instant): a duplicate would
   // come from them, so the mailbox is read again once every case has recorded it.
   let recorded = 0;
@@ -398,7 +400,7 @@ async function runEscalation(
   got = { ...(await collectMail(mailUrl, instants, 0, 'escalation e-mails')), lateness: firstLateness };
   // Where the lateness comes from: the workflow's timer and persist (outbox record created) or the mail path.
   const outbox = await models.Outbox.find({ caseId: { $in: [...expected.values()] } })
-    .select({ createdAt: 1, sentAt: 1 })
+    .select({ caseId: 1, createdAt: 1, sentAt: 1 })
     .lean();
   const instantOf = (caseId: string): number => scheduledAt + spreadOffset(Number(caseId.split('-').pop()), spread);
   const recordedLate = outbox.map((d) => (new Date(d.createdAt).getTime() - instantOf(d.caseId)) / 1000);
