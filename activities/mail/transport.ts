@@ -2,7 +2,7 @@
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../../worker/config';
-import type { MailTransport } from './outbox';
+import type { MailTransport, OutgoingMail } from './outbox';
 
 export function createSmtpTransport(
   smtp: Omit<Config['smtp'], 'poolSize'> & { poolSize?: number }
@@ -22,32 +22,22 @@ export function createSmtpTransport(
     greetingTimeout: 5000,
     socketTimeout: 15000,
   });
+  const message = (mail: OutgoingMail & { messageId: string }) => ({
+    from: smtp.from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: mail.messageId,
+  });
   return {
     async send(mail) {
-      const info = await transporter.sendMail({
-        from: smtp.from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-      });
+      const info = await transporter.sendMail(message(mail));
       return { response: String(info.response) };
     },
     // Composing the MIME text is most of what sending an e-mail costs this process (about 1 ms, against 0.3 ms to
     // send it composed): the dispatcher composes a round's e-mails ahead of their instant (dispatcher.ts).
-    compose: (mail, date) =>
-      new MailComposer({
-        from: smtp.from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        date,
-      })
-        .compile()
-        .build(),
+    compose: (mail, date) => new MailComposer({ ...message(mail), date }).compile().build(),
     async sendRaw(to, raw) {
       const info = await transporter.sendMail({ envelope: { from: smtp.from, to: [...to] }, raw });
       return { response: String(info.response) };
