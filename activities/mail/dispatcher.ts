@@ -23,7 +23,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Models, OutboxDoc } from '../store/models';
-import { DISPATCH_WINDOW_MS, armedClaimedAt, messageIdFor, retryForMarkWindow, type MailTransport } from './outbox';
+import {
+  DISPATCH_WINDOW_MS,
+  armedClaimedAt,
+  messageIdFor,
+  retryForMarkWindow,
+  type MailTransport,
+  type OutgoingMail,
+} from './outbox';
 import { journalled, journalSent, sentJournal, settleJournal } from './sent-journal';
 
 export interface DispatcherOptions {
@@ -70,14 +77,21 @@ const PREPARE_MIN_AHEAD_MS = 5_000;
 /** At most this many e-mails of one instant are composed ahead (about 5 KB each): a bound on memory. */
 const PREPARE_MAX = 20_000;
 
+type Mail = OutgoingMail & { messageId: string };
+
 /** An e-mail composed ahead, with the content it was composed from (the outbox may change it before the instant). */
 interface Composed {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
+  mail: Mail;
   raw: Buffer;
 }
+
+/** What an outbox message sends. */
+function mailOf(doc: OutboxDoc): Mail {
+  return { to: doc.to, subject: doc.subject, text: doc.text, html: doc.html, messageId: messageIdFor(doc) };
+}
+
+const sameMail = (a: Mail, b: Mail): boolean =>
+  a.to.join(',') === b.to.join(',') && a.subject === b.subject && a.text === b.text && a.html === b.html;
 
 interface Preparation {
   timer?: NodeJS.Timeout;
@@ -131,8 +145,8 @@ const JOURNAL_GAP_MS = 20;
  * started longer ago than that goes at once, and what comes sooner waits for the gap (or for `size` items) and goes
  * in one flush. A journal entry is thus written as soon as it comes at the pace of a case's ladder e-mails — the
  * window in which a killed worker leaves an accepted e-mail unrecorded, and sent again, is one insert — and in a
- * burst of thousands the entries go in batches (an insert per entry cost the round a third of its pace on
- * FerretDB). `close` flushes what is left at once and waits for it; a failed flush is reported there.
+ * burst of thousands the entries go in batches (an insert per entry cost the round more than a quarter of its
+ * pace on FerretDB). `close` flushes what is left at once and waits for it; a failed flush is reported there.
  */
 export function batcher(
   size: number,
@@ -251,18 +265,15 @@ export class MailDispatcher implements ArmedMailSchedule {
   private async prepare(sendAt: number, preparation: Preparation): Promise<void> {
     if (!this.transport.compose) return;
     const date = new Date(sendAt);
-    const cursor = this.models.Outbox.find({ claimToken: this.tokenFor(sendAt), status: 'armed' })
-      .lean<OutboxDoc>()
-      .cursor();
+    const cursor = this.armedUnder(this.tokenFor(sendAt));
     try {
       for (
         let doc = await cursor.next();
         doc !== null && !preparation.stopped && preparation.ready.size < PREPARE_MAX;
         doc = await cursor.next()
       ) {
-        const { to, subject, text, html } = doc;
-        const raw = await this.transport.compose({ to, subject, text, html, messageId: messageIdFor(doc) }, date);
-        preparation.ready.set(doc._id, { to: to.join(','), subject, text, html, raw });
+        const mail = mailOf(doc);
+        preparation.ready.set(doc._id, { mail, raw: await this.transport.compose(mail, date) });
       }
     } finally {
       await cursor.close();
@@ -281,24 +292,17 @@ export class MailDispatcher implements ArmedMailSchedule {
 
   /** Sends `doc`: as composed ahead when its content is the one composed, else composed now. */
   private async send(doc: OutboxDoc, composed: Composed | undefined): Promise<void> {
-    if (
-      this.transport.sendRaw &&
-      composed &&
-      composed.to === doc.to.join(',') &&
-      composed.subject === doc.subject &&
-      composed.text === doc.text &&
-      composed.html === doc.html
-    ) {
-      await this.transport.sendRaw(doc.to, composed.raw);
+    const mail = mailOf(doc);
+    if (this.transport.sendRaw && composed && sameMail(composed.mail, mail)) {
+      await this.transport.sendRaw(mail.to, composed.raw);
       return;
     }
-    await this.transport.send({
-      to: doc.to,
-      subject: doc.subject,
-      text: doc.text,
-      html: doc.html,
-      messageId: messageIdFor(doc),
-    });
+    await this.transport.send(mail);
+  }
+
+  /** The messages armed under `token`, read as they come. */
+  private armedUnder(token: string) {
+    return this.models.Outbox.find({ claimToken: token, status: 'armed' }).lean<OutboxDoc>().cursor();
   }
 
   /**
@@ -393,7 +397,7 @@ export class MailDispatcher implements ArmedMailSchedule {
     const report: DispatchReport = { sendAt, sent: 0, released: 0 };
     const composed = this.takePrepared(sendAt);
     // Read as the sending goes: the first messages leave while the rest are still coming from the database.
-    const cursor = this.models.Outbox.find({ claimToken: token, status: 'armed' }).lean<OutboxDoc>().cursor();
+    const cursor = this.armedUnder(token);
     const writing = limiter(this.opts.writeConcurrency ?? 8);
     // What the SMTP server accepted, journalled in batches as it goes (sent-journal.ts), and marked after the round.
     const accepted = new Map<string, Date>();

@@ -374,11 +374,13 @@ async function runEscalation(
   log(`  escalation: ${openBeforeDue}/${m} cases recorded open ${settledBeforeDue ? 'before' : 'by'} the due instant`);
   const expected = new Map<string, string>();
   const instants = new Map<string, number>();
+  const caseInstants = new Map<string, number>();
   for (let i = 0; i < m; i++) {
     const caseId = `${campaignId}-${i}`;
     const id = messageIdFor({ caseId, stepId: ESCALATION_STEP, level: 'escalation', round: 1 });
     expected.set(id, caseId);
     instants.set(id, scheduledAt + spreadOffset(i, spread));
+    caseInstants.set(caseId, scheduledAt + spreadOffset(i, spread));
   }
   let got = await collectMail(mailUrl, instants, scheduledAt, 'escalation e-mails');
   const late = distribution(got.lateness);
@@ -402,7 +404,7 @@ async function runEscalation(
   const outbox = await models.Outbox.find({ caseId: { $in: [...expected.values()] } })
     .select({ caseId: 1, createdAt: 1, sentAt: 1 })
     .lean();
-  const instantOf = (caseId: string): number => scheduledAt + spreadOffset(Number(caseId.split('-').pop()), spread);
+  const instantOf = (caseId: string): number => caseInstants.get(caseId) ?? scheduledAt;
   const recordedLate = outbox.map((d) => (new Date(d.createdAt).getTime() - instantOf(d.caseId)) / 1000);
   const sendSeconds = outbox
     .filter((d) => d.sentAt)
