@@ -861,6 +861,7 @@ describe('armed e-mails and the dispatcher', () => {
       expect(mail!.subject).toContain('Quá hạn 5 ngày làm việc');
     }
     await eventually('marked sent', async () => (await statusOf(a)) === 'sent' && (await statusOf(c)) === 'sent');
+    await eventually('the round report', async () => reports.length === 1);
     expect(reports).toEqual([{ sendAt, sent: 2, released: 0 }]);
     // The case's own timer comes after: nothing more goes out.
     expect(await acts.sendCaseMail(mailInput(a))).toMatchObject({ status: 'already-sent' });
@@ -1025,6 +1026,8 @@ describe('armed e-mails and the dispatcher', () => {
     await dispatcher(smtp, reports); // start() adopts at once
     const mail = await eventually('the adopted e-mail', async () => (await mailbox(caseId))[0]);
     expect(new Date(mail.receivedAt).getTime()).toBeGreaterThanOrEqual(sendAt);
+    // The catcher shows a message as it arrives, before the round that sent it reports.
+    await eventually('the round report', async () => reports.length === 1);
     expect(reports).toEqual([{ sendAt, sent: 1, released: 0 }]);
     await eventually('marked sent', async () => (await statusOf(caseId)) === 'sent');
     expect(await mailbox(caseId)).toHaveLength(1);
