@@ -13,9 +13,11 @@
  * or the instant is more than DISPATCH_WINDOW_MS past — goes back to "pending", where the case's own activity
  * sends it with its retries.
  *
- * A round composes its e-mails ahead (PREPARE_LEAD_MS before the instant, when its transport can): at the instant
- * it sends each composed message as it stands, provided the outbox still holds it armed under the round's token
- * with the same content; anything else is composed as it is sent.
+ * A round composes its e-mails ahead (PREPARE_LEAD_MS before the instant, when its transport can). At the instant
+ * it first sends, as composed and without reading them again, those no change note names (outbox.ts,
+ * MAIL_CHANGES: every change to an armed message is noted before it is written); then it reads what the outbox
+ * still holds armed under its token and has not sent — armed or changed after it composed — and sends that,
+ * as composed when the content is the one composed, else composed as it goes.
  *
  * The schedule is in memory: the arming activity runs in this process and tells it (`schedule`). Every
  * dispatcher says it is alive in `mail_dispatchers`; what one that stopped saying so had armed is taken over by
@@ -26,7 +28,10 @@ import type { Models, OutboxDoc } from '../store/models';
 import {
   DISPATCH_WINDOW_MS,
   armedClaimedAt,
+  changedMessages,
+  dropOldChangeNotes,
   messageIdFor,
+  noteChanges,
   retryForMarkWindow,
   type MailTransport,
   type OutgoingMail,
@@ -83,6 +88,13 @@ type Mail = OutgoingMail & { messageId: string };
 interface Composed {
   mail: Mail;
   raw: Buffer;
+}
+
+/** An e-mail of a round, with its composed text when it goes as composed ahead. */
+interface Outgoing {
+  id: string;
+  mail: Mail;
+  raw?: Buffer;
 }
 
 /** What an outbox message sends. */
@@ -290,16 +302,6 @@ export class MailDispatcher implements ArmedMailSchedule {
     return preparation.ready;
   }
 
-  /** Sends `doc`: as composed ahead when its content is the one composed, else composed now. */
-  private async send(doc: OutboxDoc, composed: Composed | undefined): Promise<void> {
-    const mail = mailOf(doc);
-    if (this.transport.sendRaw && composed && sameMail(composed.mail, mail)) {
-      await this.transport.sendRaw(mail.to, composed.raw);
-      return;
-    }
-    await this.transport.send(mail);
-  }
-
   /** The messages armed under `token`, read as they come. */
   private armedUnder(token: string) {
     return this.models.Outbox.find({ claimToken: token, status: 'armed' }).lean<OutboxDoc>().cursor();
@@ -317,7 +319,7 @@ export class MailDispatcher implements ArmedMailSchedule {
         .then(() => this.adoptFromDead())
         // Journal entries a round did not settle (its worker died, or the database was away then): old enough
         // that their round is over, and not while this one sends (a sweep's marks would take the round's cores).
-        .then(() => (this.sending.size > 0 ? 0 : this.sweepJournal()))
+        .then(async () => (this.sending.size > 0 ? 0 : (await this.sweepJournal()) + (await this.dropOldNotes())))
         .catch(() => undefined); // the database is away: tried again at the next beat
     }, HEARTBEAT_MS);
   }
@@ -350,6 +352,11 @@ export class MailDispatcher implements ArmedMailSchedule {
       .select({ _id: 1, sendAt: 1, claimToken: 1 })
       .lean<Pick<OutboxDoc, '_id' | 'sendAt' | 'claimToken'>[]>();
     const theirs = armed.filter((d) => d.sendAt && d.claimToken && deadSet.has(instanceOf(d.claimToken)));
+    // Should the stopped dispatcher still be sending, what it composed of these must no longer go as composed.
+    await noteChanges(
+      this.models,
+      theirs.map((d) => d._id)
+    );
     let taken = 0;
     let i = 0;
     await drain(
@@ -382,6 +389,11 @@ export class MailDispatcher implements ArmedMailSchedule {
     return stale.size === 0 ? 0 : settleJournal(this.models, stale, this.opts.writeConcurrency ?? 8);
   }
 
+  /** Deletes the change notes older than CHANGE_NOTE_MS (outbox.ts). Answers how many. */
+  async dropOldNotes(): Promise<number> {
+    return dropOldChangeNotes(this.models, this.now);
+  }
+
   /** Stops scheduling and waits for the instants under way; what it still holds is adopted by another. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -396,8 +408,6 @@ export class MailDispatcher implements ArmedMailSchedule {
     const token = this.tokenFor(sendAt);
     const report: DispatchReport = { sendAt, sent: 0, released: 0 };
     const composed = this.takePrepared(sendAt);
-    // Read as the sending goes: the first messages leave while the rest are still coming from the database.
-    const cursor = this.armedUnder(token);
     const writing = limiter(this.opts.writeConcurrency ?? 8);
     // What the SMTP server accepted, journalled in batches as it goes (sent-journal.ts), and marked after the round.
     const accepted = new Map<string, Date>();
@@ -405,58 +415,105 @@ export class MailDispatcher implements ArmedMailSchedule {
       retryForMarkWindow(() => journalSent(this.models, ids, at))
     );
     let failed = false;
-    // The cursor is read a batch at a time, and a message the journal holds already (sent by a dispatcher that
-    // died before marking it, then adopted) is settled, not sent again.
-    const ready: OutboxDoc[] = [];
-    const refill = async (): Promise<void> => {
-      const batch: OutboxDoc[] = [];
-      for (let doc = await cursor.next(); doc !== null; doc = batch.length < READ_BATCH ? await cursor.next() : null)
-        batch.push(doc);
-      const done = await journalled(
-        this.models,
-        batch.map((d) => d._id)
-      );
-      for (const [id, at] of done) accepted.set(id, at);
-      ready.push(...batch.filter((d) => !done.has(d._id)));
-      if (batch.length > 0 && ready.length === 0) await refill();
+    const work = async ({ id, mail, raw }: Outgoing): Promise<void> => {
+      if (failed || this.now() > sendAt + DISPATCH_WINDOW_MS) {
+        report.released += 1;
+        await writing(() => this.release(id, token, report.firstError ?? "past the dispatcher's window"));
+        return;
+      }
+      try {
+        await (raw && this.transport.sendRaw ? this.transport.sendRaw(mail.to, raw) : this.transport.send(mail));
+      } catch (e) {
+        failed = true;
+        report.firstError ??= (e as Error).message;
+        report.released += 1;
+        await writing(() => this.release(id, token, (e as Error).message));
+        return;
+      }
+      report.sent += 1;
+      const at = new Date(this.now());
+      accepted.set(id, at);
+      journal.add(id, at);
     };
-    let reading = Promise.resolve<OutboxDoc | null>(null);
-    const next = (): Promise<OutboxDoc | null> => {
-      // One read of the cursor at a time.
-      reading = reading.then(async () => {
-        if (ready.length === 0) await refill();
-        return ready.shift() ?? null;
-      });
-      return reading;
+    // Items are taken a batch at a time, and a message the journal holds already (sent by a dispatcher that died
+    // before marking it, then adopted) is settled, not sent again.
+    const batches = (read: () => Promise<Outgoing[]>): (() => Promise<Outgoing | null>) => {
+      const ready: Outgoing[] = [];
+      const refill = async (): Promise<void> => {
+        const batch = await read();
+        const done = await journalled(
+          this.models,
+          batch.map((d) => d.id)
+        );
+        for (const [id, at] of done) accepted.set(id, at);
+        ready.push(...batch.filter((d) => !done.has(d.id)));
+        if (batch.length > 0 && ready.length === 0) await refill();
+      };
+      let reading = Promise.resolve<Outgoing | null>(null);
+      // One read at a time.
+      return () =>
+        (reading = reading.then(async () => {
+          if (ready.length === 0) await refill();
+          return ready.shift() ?? null;
+        }));
     };
+    const width = this.opts.concurrency ?? 8;
     try {
-      await drain(next, this.opts.concurrency ?? 8, async (doc) => {
-        if (failed || this.now() > sendAt + DISPATCH_WINDOW_MS) {
-          report.released += 1;
-          await writing(() => this.release(doc._id, token, report.firstError ?? "past the dispatcher's window"));
-          return;
-        }
-        try {
-          await this.send(doc, composed.get(doc._id));
-        } catch (e) {
-          failed = true;
-          report.firstError ??= (e as Error).message;
-          report.released += 1;
-          await writing(() => this.release(doc._id, token, (e as Error).message));
-          return;
-        }
-        report.sent += 1;
-        const at = new Date(this.now());
-        accepted.set(doc._id, at);
-        journal.add(doc._id, at);
-      });
+      // First the e-mails composed ahead that no change note names (outbox.ts, MAIL_CHANGES): the outbox holds
+      // them armed under this token as they were composed, so they go without reading them again — that read, of
+      // whole messages, cost the database more than the sending (a millisecond of its time per message).
+      const untouched = composed.size > 0 ? await this.untouched(composed) : [];
+      let i = 0;
+      await drain(
+        batches(async () => untouched.slice(i, (i += READ_BATCH))),
+        width,
+        work
+      );
+      // Then what the outbox holds armed under the token and was not sent above: armed or changed after the
+      // round composed, or beyond what it composes. Read as the sending goes.
+      const cursor = this.armedUnder(token);
+      try {
+        await drain(
+          batches(async () => {
+            const batch: Outgoing[] = [];
+            for (
+              let doc = await cursor.next();
+              doc !== null;
+              doc = batch.length < READ_BATCH ? await cursor.next() : null
+            ) {
+              if (accepted.has(doc._id)) continue;
+              const mail = mailOf(doc);
+              const ahead = composed.get(doc._id);
+              batch.push({ id: doc._id, mail, ...(ahead && sameMail(ahead.mail, mail) ? { raw: ahead.raw } : {}) });
+            }
+            return batch;
+          }),
+          width,
+          work
+        );
+      } finally {
+        await cursor.close();
+      }
     } finally {
-      await cursor.close();
       await journal.close();
     }
     // The round is out: the journal's entries become "sent" marks. (Should this fail, the next sweep does it.)
     await settleJournal(this.models, accepted, this.opts.writeConcurrency ?? 8).catch(() => undefined);
     this.opts.onDispatched?.(report);
+  }
+
+  /**
+   * Those of the composed e-mails no change note names, to be sent as composed. When the notes cannot be read,
+   * none: the round reads them all from the outbox.
+   */
+  private async untouched(composed: Map<string, Composed>): Promise<Outgoing[]> {
+    let changed: Set<string>;
+    try {
+      changed = await changedMessages(this.models);
+    } catch {
+      return [];
+    }
+    return [...composed].filter(([id]) => !changed.has(id)).map(([id, { mail, raw }]) => ({ id, mail, raw }));
   }
 
   /** Hands a message back to the case's own activity, which sends it with its retries. */

@@ -230,10 +230,61 @@ export function armedClaimedAt(sendAt: number, leaseMs = CLAIM_LEASE_MS): Date {
 }
 
 /**
+ * The change notes of armed messages (`mail_changes`): the mail dispatcher composes a round's e-mails ahead
+ * (activities/mail/dispatcher.ts) and, at the instant, sends those no note names without reading them again. So
+ * every change to a message that may be armed — arming one stored already, disarming, a dispatcher taking over
+ * another's — notes it here *before* it writes the outbox: should the note fail, nothing changes; should the
+ * outbox write fail after it, the message only takes the round's slower path (read from the outbox, composed as
+ * it goes). A note lives CHANGE_NOTE_MS, far longer than any round composes ahead (PREPARE_LEAD_MS) plus the
+ * time a write can take to land after its note.
+ */
+export const MAIL_CHANGES = 'mail_changes';
+export const CHANGE_NOTE_MS = 15 * 60_000;
+
+interface ChangeNote {
+  _id: string;
+  /** The outbox message's _id. */
+  id: string;
+  at: Date;
+}
+
+function changeNotes(models: Models) {
+  return models.Outbox.db.collection<ChangeNote>(MAIL_CHANGES);
+}
+
+/** Notes that the outbox messages `ids` are about to change (see MAIL_CHANGES). */
+export async function noteChanges(
+  models: Models,
+  ids: readonly string[],
+  now: () => Date = () => new Date()
+): Promise<void> {
+  if (ids.length === 0) return;
+  const at = now();
+  await changeNotes(models).insertMany(
+    ids.map((id) => ({ _id: randomUUID(), id, at })),
+    { ordered: false }
+  );
+}
+
+/** The outbox messages the change notes name. */
+export async function changedMessages(models: Models): Promise<Set<string>> {
+  const notes = await changeNotes(models)
+    .find({}, { projection: { id: 1 } })
+    .toArray();
+  return new Set(notes.map((n) => n.id));
+}
+
+/** Deletes the change notes older than CHANGE_NOTE_MS. Answers how many. */
+export async function dropOldChangeNotes(models: Models, now: () => number = Date.now): Promise<number> {
+  const r = await changeNotes(models).deleteMany({ at: { $lt: new Date(now() - CHANGE_NOTE_MS) } });
+  return r.deletedCount;
+}
+
+/**
  * Arms a message for `sendAt`: stored ready to go, held by the dispatcher of `claimToken` (when there is one),
  * which sends it at that instant. Arming again (the recipients changed, the instant moved) rewrites an armed or
- * cancelled message; one already sent or in the hands of an ordinary attempt is left as it is. Answers whether
- * the message is armed now.
+ * cancelled message, after a change note (MAIL_CHANGES), unless it is armed already as asked; one already sent or
+ * in the hands of an ordinary attempt is left as it is. Answers whether the message is armed now.
  */
 export async function armMessage(
   models: Models,
@@ -245,19 +296,43 @@ export async function armMessage(
 ): Promise<boolean> {
   const id = outboxId(key);
   const hold = claimToken ? { claimToken, claimedAt: armedClaimedAt(sendAt) } : {};
+  const armed = {
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    status: 'armed' as const,
+    sendAt: new Date(sendAt),
+    ...hold,
+  };
+  // Most messages are armed once: stored new, there is nothing a round could have composed before.
+  try {
+    await models.Outbox.db
+      .collection<OutboxDoc>(models.Outbox.collection.collectionName)
+      .insertOne({ _id: id, ...newMessage(key, now), ...armed });
+    return true;
+  } catch (e) {
+    if (!isDuplicateKey(e)) throw e;
+  }
+  // Armed already as asked (a case arms its next rung again at each of its revisions): nothing changes.
+  if (claimToken) {
+    const same = {
+      _id: id,
+      status: 'armed' as const,
+      claimToken,
+      sendAt: armed.sendAt,
+      subject: mail.subject,
+      text: mail.text,
+    };
+    const stored = await models.Outbox.findOne(same).select({ to: 1, html: 1 }).lean<Pick<OutboxDoc, 'to' | 'html'>>();
+    if (stored && stored.html === mail.html && stored.to.join(',') === mail.to.join(',')) return true;
+  }
+  await noteChanges(models, [id], now);
   try {
     await models.Outbox.updateOne(
       { _id: id, status: { $in: ['armed', 'cancelled'] } },
       {
-        $set: {
-          to: mail.to,
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          status: 'armed',
-          sendAt: new Date(sendAt),
-          ...hold,
-        },
+        $set: armed,
         ...(claimToken ? {} : { $unset: { claimToken: 1, claimedAt: 1 } }),
         $setOnInsert: newMessage(key, now),
       },
@@ -273,6 +348,11 @@ export async function armMessage(
 
 /** Disarms messages no longer owed (the step moved before their instant); a message under way is left alone. */
 export async function disarmMessages(models: Models, keys: readonly OutboxKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  await noteChanges(
+    models,
+    keys.map((key) => outboxId(key))
+  );
   await Promise.all(
     keys.map((key) =>
       models.Outbox.updateOne(

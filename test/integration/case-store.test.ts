@@ -20,7 +20,11 @@ import { DEAD_AFTER_MS, MailDispatcher, SWEEP_AFTER_MS, type DispatchReport } fr
 import {
   ARMED_HOLD_MS,
   armMessage,
+  CHANGE_NOTE_MS,
+  changedMessages,
+  disarmMessages,
   messageIdFor,
+  noteChanges,
   outboxId,
   OutboxBusyError,
   sendOnce,
@@ -943,6 +947,67 @@ describe('armed e-mails and the dispatcher', () => {
     ]);
   });
 
+  test('at the instant a round sends what it composed without reading it again; a change is noted first, and a noted message is read again', async () => {
+    const calls = { composed: 0, sentRaw: 0, sent: 0 };
+    const counting: MailTransport = {
+      send: (mail) => ((calls.sent += 1), smtp.send(mail)),
+      compose: (mail, date) => ((calls.composed += 1), smtp.compose(mail, date)),
+      sendRaw: (to, raw) => ((calls.sentRaw += 1), smtp.sendRaw(to, raw)),
+    };
+    const reports: DispatchReport[] = [];
+    const d = new MailDispatcher(models, counting, { prepareLeadMs: 4_000, onDispatched: (r) => reports.push(r) });
+    await d.start();
+    started.push(d);
+    const [quiet, noted, gone] = [uniqueId('notes-quiet'), uniqueId('notes-noted'), uniqueId('notes-gone')];
+    const ids = [quiet, noted, gone].map((c) => outboxId(mailInput(c).key));
+    const notedNow = async (): Promise<string[]> =>
+      [...(await changedMessages(models))].filter((id) => ids.includes(id));
+    const sendAt = Math.ceil((Date.now() + 5_000) / 1000) * 1000;
+    const arm = (caseId: string): Promise<boolean> =>
+      armMessage(models, mailInput(caseId).key, rendered(caseId), sendAt, d.tokenFor(sendAt));
+    const rendered = (caseId: string) => ({
+      to: ['thuongtruc@tinhuy.vn'],
+      subject: `Quá hạn: ${caseId}`,
+      text: `Hồ sơ ${caseId} quá hạn`,
+      html: `<p>Hồ sơ ${caseId} quá hạn</p>`,
+    });
+    for (const caseId of [quiet, noted, gone]) expect(await arm(caseId)).toBe(true);
+    d.schedule(sendAt);
+    // Armed new, and armed again as it stands (a case does at each revision): nothing to note.
+    expect(await arm(quiet)).toBe(true);
+    expect(await notedNow()).toEqual([]);
+    await eventually('the round composed ahead', async () => calls.composed === 3, 4_000);
+    expect(Date.now()).toBeLessThan(sendAt);
+    // quiet's stored copy altered behind the outbox's functions, with no note: the round does not read it again.
+    await models.Outbox.updateOne({ _id: ids[0] }, { $set: { subject: 'sửa ngoài quy trình' } });
+    // noted: a change noted whose write never landed (its worker died in between): read again, unchanged.
+    await noteChanges(models, [ids[1]!]);
+    // gone: disarmed, noted first.
+    await disarmMessages(models, [mailInput(gone).key]);
+    expect((await notedNow()).sort()).toEqual([ids[1], ids[2]].sort());
+    await eventually('the round', async () => reports.length === 1, 15_000);
+    expect(reports).toEqual([{ sendAt, sent: 2, released: 0 }]);
+    // Both as composed: noted's outbox copy was read again and found the same.
+    expect(calls).toEqual({ composed: 3, sentRaw: 2, sent: 0 });
+    expect((await mailbox(quiet)).map((m) => m.subject)).toEqual([`Quá hạn: ${quiet}`]);
+    expect(await mailbox(noted)).toHaveLength(1);
+    expect(await mailbox(gone)).toHaveLength(0);
+    expect([await statusOf(quiet), await statusOf(noted), await statusOf(gone)]).toEqual(['sent', 'sent', 'cancelled']);
+  });
+
+  test('change notes are dropped once older than CHANGE_NOTE_MS; a dispatcher that takes over notes what it takes', async () => {
+    const [old, fresh] = [uniqueId('note-old'), uniqueId('note-fresh')].map((c) => outboxId(mailInput(c).key)) as [
+      string,
+      string,
+    ];
+    await noteChanges(models, [old], () => new Date(Date.now() - CHANGE_NOTE_MS - 1_000));
+    await noteChanges(models, [fresh]);
+    const d = await dispatcher();
+    expect(await d.dropOldNotes()).toBeGreaterThanOrEqual(1);
+    const left = await changedMessages(models);
+    expect([left.has(old), left.has(fresh)]).toEqual([false, true]);
+  });
+
   test('a mail server down at the instant: the e-mail goes back to the case, which sends it once', async () => {
     const down = createSmtpTransport({ ...config.smtp, port: await freePort() });
     try {
@@ -1024,6 +1089,8 @@ describe('armed e-mails and the dispatcher', () => {
 
     const reports: DispatchReport[] = [];
     await dispatcher(smtp, reports); // start() adopts at once
+    // Noted as changed: what the stopped one composed of it must not go as composed.
+    expect((await changedMessages(models)).has(outboxId(mailInput(caseId).key))).toBe(true);
     const mail = await eventually('the adopted e-mail', async () => (await mailbox(caseId))[0]);
     expect(new Date(mail.receivedAt).getTime()).toBeGreaterThanOrEqual(sendAt);
     // The catcher shows a message as it arrives, before the round that sent it reports.
