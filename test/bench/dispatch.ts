@@ -7,7 +7,7 @@
  * instant, the e-mails per second of both and their ratio, and when every message was marked sent; writes
  * test-artifacts/bench/dispatch.json. Exits 1 when an e-mail is missing or came twice.
  *
- *   npm run bench:dispatch -- --m 10000 --handler postgresql [--compose-at-send]
+ *   npm run bench:dispatch -- --m 10000 --handler postgresql [--pool 16] [--compose-at-send]
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,7 +50,7 @@ async function spawnCatcher(smtpPort: number, httpPort: number): Promise<{ pid: 
 async function main(): Promise<void> {
   const m = Number(arg('--m', '3000'));
   const handler = arg('--handler', 'postgresql');
-  const poolSize = Number(arg('--pool', '8'));
+  const poolSize = Number(arg('--pool', '16')); // the worker's SMTP_POOL by default
   const composeAtSend = args.includes('--compose-at-send');
   if (!Number.isInteger(m) || m < 1) throw new Error('--m takes a whole number of e-mails');
   if (handler !== 'postgresql' && handler !== 'sqlite') throw new Error(`unknown handler ${handler}`);
@@ -154,7 +154,11 @@ async function main(): Promise<void> {
     const sender = composeAtSend
       ? { send: (mail: Parameters<typeof transport.send>[0]) => transport.send(mail) }
       : transport;
-    const dispatcher = new MailDispatcher(models, sender, { onDispatched: (r) => reports.push(r) });
+    // As the worker builds it: as many e-mails in flight as the pool has connections.
+    const dispatcher = new MailDispatcher(models, sender, {
+      concurrency: poolSize,
+      onDispatched: (r) => reports.push(r),
+    });
     await dispatcher.start();
     // The instant comes after the arming: its pace measured on a first few hundred messages (armed for an hour
     // ahead under their own keys, never sent), the instant set with room to spare, and as far again as the round

@@ -7,8 +7,10 @@
  * Left out, because it changes on requests that are rightly refused: `api_tokens.lastUsedAt`, the "last
  * used" time every request with a valid token records before the route decides (a refused act by a signed-in
  * user still used the token); and `login_failures`, the login throttle's count, which a refused sign-in must
- * raise; `mail_dispatchers`, where each worker's mail dispatcher says every few seconds that it is alive; and
- * `mail_sent`, the dispatcher's journal of the e-mails of the round under way.
+ * raise; `mail_dispatchers`, where each worker's mail dispatcher says every few seconds that it is alive;
+ * `mail_sent`, the dispatcher's journal of the e-mails of the round under way; and `mail_changes`, the notes of
+ * changes to armed e-mails, which the dispatchers delete on their heartbeat once old (every change they note is
+ * in the outbox too).
  * Sessions stay in: a refused request must not create or end one.
  */
 import { createHash } from 'node:crypto';
@@ -16,8 +18,11 @@ import type { ApiHarness } from '../support/api';
 
 /** Fields that record the use of a credential, not a change of the record. */
 const BOOKKEEPING: Record<string, readonly string[]> = { api_tokens: ['lastUsedAt'] };
-/** Collections that only count attempts, say which mail dispatchers are alive, or journal a round's e-mails. */
-const COUNTERS = new Set(['login_failures', 'mail_dispatchers', 'mail_sent']);
+/**
+ * Collections that only count attempts, say which mail dispatchers are alive, journal a round's e-mails, or note
+ * changes to armed e-mails.
+ */
+const COUNTERS = new Set(['login_failures', 'mail_dispatchers', 'mail_sent', 'mail_changes']);
 
 export interface StateDigest {
   collections: Record<string, { count: number; hash: string }>;

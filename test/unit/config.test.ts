@@ -27,7 +27,7 @@ describe('loadConfig', () => {
         host: '127.0.0.1',
         port: 2525,
         secure: false,
-        poolSize: 8,
+        poolSize: 16,
         user: '',
         password: '',
         from: 'cadreflow <cadreflow@tinhuy.local>',
