@@ -225,13 +225,14 @@ function mailReader(url: string): () => Promise<MailSummary[]> {
  * two minutes, or a cap of ten minutes plus 200 ms per e-mail passes — printing progress, then a little longer so
  * that a late duplicate is seen. Polling starts at `scheduledAt`, the first instant. Answers the mails that carry
  * an expected Message-ID, the count of all others, and the lateness of each first arrival after its own instant,
- * in seconds.
+ * in seconds. `onAll` is called as soon as every expected e-mail is seen (polled each second).
  */
 async function collectMail(
   mailUrl: string,
   expected: ReadonlyMap<string, number>,
   scheduledAt: number,
-  label: string
+  label: string,
+  onAll?: () => void
 ): Promise<{ ours: MailSummary[]; unexpected: number; distinct: number; repeated: string[]; lateness: number[] }> {
   const m = expected.size;
   const fetchMail = mailReader(mailUrl);
@@ -249,10 +250,15 @@ async function collectMail(
     const got = (await fetchMail()).filter((x) => expected.has(x.messageId)).length;
     if (got > lastGot) [lastGot, lastProgress] = [got, Date.now()];
     if (Date.now() - lastPrint > 2000) {
-      log(`  ${label}: ${got}/${m} (${((Date.now() - scheduledAt) / 1000).toFixed(0)} s after the scheduled instant)`);
+      const after =
+        scheduledAt > 0 ? ` (${((Date.now() - scheduledAt) / 1000).toFixed(0)} s after the scheduled instant)` : '';
+      log(`  ${label}: ${got}/${m}${after}`);
       lastPrint = Date.now();
     }
-    if (got >= m) break;
+    if (got >= m) {
+      onAll?.();
+      break;
+    }
   }
   await new Promise((r) => setTimeout(r, 3000));
   const mails = await fetchMail();
@@ -337,7 +343,8 @@ async function runEscalation(
   mailUrl: string,
   m: number,
   concurrency: number,
-  spread: number
+  spread: number,
+  cpuGroups: Record<string, () => number[]>
 ): Promise<NonNullable<HandlerRun['escalation']>> {
   await fetch(`${mailUrl}/messages`, { method: 'DELETE' });
   const definition = escalationDefinition();
@@ -382,9 +389,20 @@ async function runEscalation(
     instants.set(id, scheduledAt + spreadOffset(i, spread));
     caseInstants.set(caseId, scheduledAt + spreadOffset(i, spread));
   }
-  let got = await collectMail(mailUrl, instants, scheduledAt, 'escalation e-mails');
+  // Where the CPU goes from the first instant to the last arrival (read to the second): the round itself.
+  let instantCpu: ReturnType<typeof cpuProfile> | undefined;
+  const instantTimer = setTimeout(() => (instantCpu = cpuProfile(cpuGroups)), Math.max(0, scheduledAt - Date.now()));
+  let instantCpuSeconds: Record<string, number> | undefined;
+  let got = await collectMail(mailUrl, instants, scheduledAt, 'escalation e-mails', () => {
+    instantCpuSeconds = instantCpu?.stop();
+  });
+  clearTimeout(instantTimer);
   const late = distribution(got.lateness);
   log(`  escalation: lateness p50 ${late.p50.toFixed(2)} / p95 ${late.p95.toFixed(2)} / p99 ${late.p99.toFixed(2)} s`);
+  if (instantCpuSeconds) {
+    const spent = Object.entries(instantCpuSeconds).map(([k, v]) => `${k} ${v.toFixed(1)}`);
+    log(`  escalation: CPU s from the instant to the last e-mail: ${spent.join(', ')}`);
+  }
   // The cases record the rung after their e-mail went out (up to a minute after the instant): a duplicate would
   // come from them, so the mailbox is read again once every case has recorded it.
   let recorded = 0;
@@ -442,6 +460,7 @@ async function runEscalation(
     outboxToSentSeconds: distribution(sendSeconds),
     workerRssBytes: memory?.rssBytes,
     workerPeakRssBytes: memory?.peakBytes,
+    instantCpuSeconds,
   };
 }
 
@@ -616,7 +635,7 @@ async function runHandler(
       `  bare escalation: ${baseline.distinct}/${o.m} e-mails, ${baseline.latenessSeconds.p50.toFixed(1)} / ${baseline.latenessSeconds.p99.toFixed(1)} s late (p50 / p99)`
     );
     const escalationCpu = cpuProfile(cpuGroups);
-    const run = await runEscalation(temporal.client, models, worker, mailUrl, o.m, o.concurrency, o.spread);
+    const run = await runEscalation(temporal.client, models, worker, mailUrl, o.m, o.concurrency, o.spread, cpuGroups);
     escalation = { ...run, cpuSeconds: escalationCpu.stop(), baseline };
   }
   const storage = await storageFigures(db, models, sampleIds);

@@ -49,6 +49,8 @@ export interface HandlerRun {
     distinct: number;
     duplicates: number;
     unexpected: number;
+    /** CPU seconds of each process from the first instant until every e-mail had arrived (polled each second). */
+    instantCpuSeconds?: Record<string, number>;
     latenessSeconds: Distribution;
     /** The outbox records of the e-mails that arrived more than once: attempts and the last SMTP error. */
     duplicatedOutbox?: { id: string; attempts: number; lastError?: string; secondsToSent?: number }[];

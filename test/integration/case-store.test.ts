@@ -833,6 +833,20 @@ describe('armed e-mails and the dispatcher', () => {
     started.push(d);
     return d;
   }
+  /** A dispatcher that composes 4 s ahead, over a transport that counts its calls. */
+  async function composingDispatcher() {
+    const calls = { composed: 0, sentRaw: 0, sent: 0 };
+    const counting: MailTransport = {
+      send: (mail) => ((calls.sent += 1), smtp.send(mail)),
+      compose: (mail, date) => ((calls.composed += 1), smtp.compose(mail, date)),
+      sendRaw: (to, raw) => ((calls.sentRaw += 1), smtp.sendRaw(to, raw)),
+    };
+    const reports: DispatchReport[] = [];
+    const d = new MailDispatcher(models, counting, { prepareLeadMs: 4_000, onDispatched: (r) => reports.push(r) });
+    await d.start();
+    started.push(d);
+    return { calls, counting, reports, d };
+  }
   afterEach(async () => {
     await Promise.all(started.splice(0).map((d) => d.stop()));
   });
@@ -899,16 +913,7 @@ describe('armed e-mails and the dispatcher', () => {
   });
 
   test('a round composes its e-mails ahead and sends them as composed, dated their instant; one changed or armed since is composed as it goes', async () => {
-    const calls = { composed: 0, sentRaw: 0, sent: 0 };
-    const counting: MailTransport = {
-      send: (mail) => ((calls.sent += 1), smtp.send(mail)),
-      compose: (mail, date) => ((calls.composed += 1), smtp.compose(mail, date)),
-      sendRaw: (to, raw) => ((calls.sentRaw += 1), smtp.sendRaw(to, raw)),
-    };
-    const reports: DispatchReport[] = [];
-    const d = new MailDispatcher(models, counting, { prepareLeadMs: 4_000, onDispatched: (r) => reports.push(r) });
-    await d.start();
-    started.push(d);
+    const { calls, counting, reports, d } = await composingDispatcher();
     const armedActs = createCaseActivities({ models, mail: counting, publicUrl: 'https://x.vn', dispatcher: d });
     const [same, gone, changed, late] = [
       uniqueId('ahead-same'),
@@ -948,16 +953,7 @@ describe('armed e-mails and the dispatcher', () => {
   });
 
   test('at the instant a round sends what it composed without reading it again; a change is noted first, and a noted message is read again', async () => {
-    const calls = { composed: 0, sentRaw: 0, sent: 0 };
-    const counting: MailTransport = {
-      send: (mail) => ((calls.sent += 1), smtp.send(mail)),
-      compose: (mail, date) => ((calls.composed += 1), smtp.compose(mail, date)),
-      sendRaw: (to, raw) => ((calls.sentRaw += 1), smtp.sendRaw(to, raw)),
-    };
-    const reports: DispatchReport[] = [];
-    const d = new MailDispatcher(models, counting, { prepareLeadMs: 4_000, onDispatched: (r) => reports.push(r) });
-    await d.start();
-    started.push(d);
+    const { calls, reports, d } = await composingDispatcher();
     const [quiet, noted, gone] = [uniqueId('notes-quiet'), uniqueId('notes-noted'), uniqueId('notes-gone')];
     const ids = [quiet, noted, gone].map((c) => outboxId(mailInput(c).key));
     const notedNow = async (): Promise<string[]> =>
