@@ -240,6 +240,7 @@ export function armedClaimedAt(sendAt: number, leaseMs = CLAIM_LEASE_MS): Date {
  */
 export const MAIL_CHANGES = 'mail_changes';
 export const CHANGE_NOTE_MS = 15 * 60_000;
+const MAX_NOTES_READ = 100_000;
 
 interface ChangeNote {
   _id: string;
@@ -266,11 +267,16 @@ export async function noteChanges(
   );
 }
 
-/** The outbox messages the change notes name. */
+/**
+ * The outbox messages the change notes name. Read in one reply, so that no cursor is left open on the server
+ * between batches (FerretDB holds a PostgreSQL connection for each open cursor): the notes are small, a
+ * hundred thousand of them well under a reply's 16 MB. More than that cannot be read so, and is an error.
+ */
 export async function changedMessages(models: Models): Promise<Set<string>> {
   const notes = await changeNotes(models)
-    .find({}, { projection: { id: 1 } })
+    .find({}, { projection: { id: 1 }, batchSize: MAX_NOTES_READ + 1, singleBatch: true })
     .toArray();
+  if (notes.length > MAX_NOTES_READ) throw new Error(`more than ${MAX_NOTES_READ} change notes to read at once`);
   return new Set(notes.map((n) => n.id));
 }
 
