@@ -33,6 +33,7 @@ import {
   messageIdFor,
   noteChanges,
   retryForMarkWindow,
+  sameContent,
   type MailTransport,
   type OutgoingMail,
 } from './outbox';
@@ -101,9 +102,6 @@ interface Outgoing {
 function mailOf(doc: OutboxDoc): Mail {
   return { to: doc.to, subject: doc.subject, text: doc.text, html: doc.html, messageId: messageIdFor(doc) };
 }
-
-const sameMail = (a: Mail, b: Mail): boolean =>
-  a.to.join(',') === b.to.join(',') && a.subject === b.subject && a.text === b.text && a.html === b.html;
 
 interface Preparation {
   timer?: NodeJS.Timeout;
@@ -484,7 +482,7 @@ export class MailDispatcher implements ArmedMailSchedule {
               if (accepted.has(doc._id)) continue;
               const mail = mailOf(doc);
               const ahead = composed.get(doc._id);
-              batch.push({ id: doc._id, mail, ...(ahead && sameMail(ahead.mail, mail) ? { raw: ahead.raw } : {}) });
+              batch.push({ id: doc._id, mail, ...(ahead && sameContent(ahead.mail, mail) ? { raw: ahead.raw } : {}) });
             }
             return batch;
           }),

@@ -19,7 +19,7 @@
  * Message-ID, which lets the receiving server or client discard the copy.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { isDuplicateKey, type Models, type OutboxDoc } from '../store/models';
+import { driverCollection, isDuplicateKey, type Models, type OutboxDoc } from '../store/models';
 import { journalled, settleJournal } from './sent-journal';
 
 export const CLAIM_LEASE_MS = 60_000;
@@ -229,6 +229,10 @@ export function armedClaimedAt(sendAt: number, leaseMs = CLAIM_LEASE_MS): Date {
   return new Date(sendAt + ARMED_HOLD_MS - leaseMs);
 }
 
+/** Whether two e-mails have the same recipients, subject and bodies. */
+export const sameContent = (a: OutgoingMail, b: OutgoingMail): boolean =>
+  a.to.join(',') === b.to.join(',') && a.subject === b.subject && a.text === b.text && a.html === b.html;
+
 /**
  * The change notes of armed messages (`mail_changes`): the mail dispatcher composes a round's e-mails ahead
  * (activities/mail/dispatcher.ts) and, at the instant, sends those no note names without reading them again. So
@@ -313,25 +317,17 @@ export async function armMessage(
   };
   // Most messages are armed once: stored new, there is nothing a round could have composed before.
   try {
-    await models.Outbox.db
-      .collection<OutboxDoc>(models.Outbox.collection.collectionName)
-      .insertOne({ _id: id, ...newMessage(key, now), ...armed });
+    await driverCollection(models.Outbox).insertOne({ _id: id, ...newMessage(key, now), ...armed });
     return true;
   } catch (e) {
     if (!isDuplicateKey(e)) throw e;
   }
   // Armed already as asked (a case arms its next rung again at each of its revisions): nothing changes.
   if (claimToken) {
-    const same = {
-      _id: id,
-      status: 'armed' as const,
-      claimToken,
-      sendAt: armed.sendAt,
-      subject: mail.subject,
-      text: mail.text,
-    };
-    const stored = await models.Outbox.findOne(same).select({ to: 1, html: 1 }).lean<Pick<OutboxDoc, 'to' | 'html'>>();
-    if (stored && stored.html === mail.html && stored.to.join(',') === mail.to.join(',')) return true;
+    const stored = await models.Outbox.findOne({ _id: id, status: 'armed', claimToken, sendAt: armed.sendAt })
+      .select({ to: 1, subject: 1, text: 1, html: 1 })
+      .lean<OutgoingMail>();
+    if (stored && sameContent(stored, mail)) return true;
   }
   await noteChanges(models, [id], now);
   try {
