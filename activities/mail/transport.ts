@@ -1,8 +1,46 @@
 /** nodemailer's SMTP transport, configured from the environment (worker/config.ts). */
+import { PassThrough, type Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Config } from '../../worker/config';
 import type { MailTransport, OutgoingMail } from './outbox';
+
+/**
+ * A composed message as nodemailer's SMTP pool takes one from its Mailer (what `SMTPPool.send` and its
+ * connections read of a MailMessage, nodemailer 10.6): the envelope, the Message-ID for its log, and a fresh
+ * stream of the text for each attempt (the pool sends it again over another connection when the first was found
+ * closed before a byte of it went).
+ */
+interface PoolMail {
+  data: Record<string, never>;
+  message: {
+    getEnvelope(): { from: string; to: string[] };
+    messageId(): string;
+    getHeader(name: string): string;
+    createReadStream(): Readable;
+  };
+}
+interface SmtpPool {
+  send(mail: PoolMail, callback: (err: Error | null, info?: { response?: string }) => void): void;
+}
+
+/** The envelope's addresses, as the Mailer reads them ("Tên <a@b>" gives a@b). */
+const addresses = (list: readonly string[]): string[] =>
+  addressparser(list.join(', '), { flatten: true }).map((a) => a.address);
+
+function poolMail(from: string, to: readonly string[], raw: Buffer): PoolMail {
+  const envelope = { from: addresses([from])[0] ?? from, to: addresses(to) };
+  return {
+    data: {},
+    message: {
+      getEnvelope: () => envelope,
+      messageId: () => '',
+      getHeader: () => '',
+      createReadStream: () => new PassThrough().end(raw),
+    },
+  };
+}
 
 export function createSmtpTransport(
   smtp: Omit<Config['smtp'], 'poolSize'> & { poolSize?: number }
@@ -22,26 +60,36 @@ export function createSmtpTransport(
     greetingTimeout: 5000,
     socketTimeout: 15000,
   });
-  const message = (mail: OutgoingMail & { messageId: string }) => ({
-    from: smtp.from,
-    to: mail.to,
-    subject: mail.subject,
-    text: mail.text,
-    html: mail.html,
-    messageId: mail.messageId,
-  });
+  // Composed messages go straight to the pool, not through the Mailer's sendMail: its message object, plugin
+  // phases and MIME stream cost this process about half a millisecond per e-mail more than the sending itself
+  // (measured with 16 connections: 0.8–0.9 ms of CPU per composed e-mail through sendMail, 0.3 ms straight to
+  // the pool), which ten thousand escalations of one instant pay on one thread.
+  const pool = (transporter as unknown as { transporter: SmtpPool }).transporter;
+  const compose = (mail: OutgoingMail & { messageId: string }, date: Date): Promise<Buffer> =>
+    new MailComposer({
+      from: smtp.from,
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: mail.messageId,
+      date,
+    })
+      .compile()
+      .build();
+  const sendRaw = (to: readonly string[], raw: Buffer): Promise<{ response: string }> =>
+    new Promise((resolve, reject) =>
+      pool.send(poolMail(smtp.from, to, raw), (err, info) =>
+        err ? reject(err) : resolve({ response: String(info?.response ?? '') })
+      )
+    );
   return {
-    async send(mail) {
-      const info = await transporter.sendMail(message(mail));
-      return { response: String(info.response) };
-    },
-    // Composing the MIME text is most of what sending an e-mail costs this process (about 1 ms, against 0.3 ms to
-    // send it composed): the dispatcher composes a round's e-mails ahead of their instant (dispatcher.ts).
-    compose: (mail, date) => new MailComposer({ ...message(mail), date }).compile().build(),
-    async sendRaw(to, raw) {
-      const info = await transporter.sendMail({ envelope: { from: smtp.from, to: [...to] }, raw });
-      return { response: String(info.response) };
-    },
+    // Composed here, dated now, as the Mailer would compose it (MailComposer), then sent as composed.
+    send: async (mail) => sendRaw(mail.to, await compose(mail, new Date())),
+    // Composing the MIME text is most of what is left of an e-mail's cost to this process (about 1 ms): the
+    // dispatcher composes a round's e-mails ahead of their instant (dispatcher.ts).
+    compose,
+    sendRaw,
     close: () => transporter.close(),
   };
 }
