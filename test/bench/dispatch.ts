@@ -9,7 +9,6 @@
  *
  *   npm run bench:dispatch -- --m 10000 --handler postgresql [--pool 16] [--compose-at-send]
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +20,7 @@ import { createSmtpTransport } from '../../activities/mail/transport';
 import { createModels, ensureIndexes } from '../../activities/store/models';
 import { ensureFerretDb, REPO_ROOT } from '../../tools/stack/binaries';
 import type { MailSummary } from '../../tools/stack/mail-catcher';
-import { freePort, startFerretDb } from '../../tools/stack/servers';
+import { freePort, startFerretDb, startMailCatcherProcess } from '../../tools/stack/servers';
 import { createPgDatabase, dropPgDatabase, urlOfPgDatabase } from '../support/stack';
 import { cpuProfile, distribution, findProcesses, machineInfo, round } from './lib';
 
@@ -30,22 +29,6 @@ const arg = (name: string, def: string): string => {
   const i = args.indexOf(name);
   return i >= 0 ? (args[i + 1] ?? def) : def;
 };
-
-/** The catcher in a process of its own, as the dev stack's mail server is; ready once it listens. */
-async function spawnCatcher(smtpPort: number, httpPort: number): Promise<{ pid: number; stop: () => void }> {
-  const script = `require(${JSON.stringify(join(REPO_ROOT, 'tools/stack/mail-catcher.ts'))})
-    .startMailCatcher({ smtpPort: ${smtpPort}, httpPort: ${httpPort} }).then(() => console.log('ready'));`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT, stdio: 'pipe' });
-  const stop = (): void => void child.kill('SIGKILL');
-  process.once('exit', stop);
-  let out = '';
-  await new Promise<void>((res, rej) => {
-    child.stdout.on('data', (d: Buffer) => ((out += d.toString()), out.includes('ready') && res()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', () => rej(new Error(`the catcher exited: ${out}`)));
-  });
-  return { pid: child.pid ?? -1, stop };
-}
 
 async function main(): Promise<void> {
   const m = Number(arg('--m', '3000'));
@@ -67,7 +50,7 @@ async function main(): Promise<void> {
     ...(pg ? { postgresqlUrl: urlOfPgDatabase(pg) } : {}),
     sqliteDir: join(dir, 'ferretdb'),
   });
-  const catcher = await spawnCatcher(smtpPort, httpPort);
+  const catcher = await startMailCatcherProcess({ smtpPort, httpPort });
   // Where each phase's CPU goes, in milliseconds per e-mail: the catcher, the database, and this process (the
   // dispatcher, or the bare sends, and the polling of the catcher).
   const cpuGroups = {
@@ -250,7 +233,7 @@ async function main(): Promise<void> {
   } finally {
     transport.close();
     await db.close();
-    catcher.stop();
+    await catcher.stop();
     await ferret.stop();
     if (pg) await dropPgDatabase(pg);
     rmSync(dir, { recursive: true, force: true });

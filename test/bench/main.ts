@@ -526,7 +526,7 @@ async function runHandler(
   log(`\n=== MongoDB-protocol server: FerretDB on ${handler} ===`);
   if (handler === 'sqlite') process.env.CADREFLOW_TEST_MONGO_HANDLER = 'sqlite';
   else delete process.env.CADREFLOW_TEST_MONGO_HANDLER;
-  const stack: TestStack = await startTestStack(log);
+  const stack: TestStack = await startTestStack(log, { catcherProcess: true });
   stops.push(() => stack.stop());
   const actual = stack.env.CADREFLOW_TEST_MONGO_HANDLER as 'sqlite' | 'postgresql';
   if (actual !== handler) log(`  PostgreSQL did not answer: this run is on ${actual}`);
@@ -588,6 +588,7 @@ async function runHandler(
   // Where each phase's CPU goes, process by process (this machine's cores are shared by all of them).
   const temporalPort = `--port ${(stack.env.TEMPORAL_ADDRESS as string).split(':').pop()}`;
   const mongoListen = `:${new URL(stack.env.MONGODB_URL as string).port} `;
+  const smtpPort = `"smtpPort":${stack.env.SMTP_PORT as string},`;
   const cpuGroups: Record<string, () => number[]> = {
     temporalServer: () => findProcesses((c) => c.includes('start-dev') && c.includes(temporalPort)),
     mongoServer: () => findProcesses((c) => c.includes('cadreflow-ferretdb') && c.includes(mongoListen)),
@@ -596,6 +597,7 @@ async function runHandler(
     cadreflowWorker: () => [worker.pid],
     api: () => (apiPid ? [apiPid] : []),
     bareWorker: () => [bareWorker.pid],
+    smtpCatcher: () => findProcesses((c) => c.includes('startMailCatcher') && c.includes(smtpPort)),
     driver: () => [process.pid],
   };
 

@@ -190,6 +190,7 @@ const CPU_GROUPS: Array<[string, string]> = [
   ['cadreflowWorker', 'cadreflow worker'],
   ['api', 'API'],
   ['bareWorker', 'bare worker'],
+  ['smtpCatcher', 'SMTP catcher'],
   ['driver', 'driver (clients)'],
 ];
 const CPU_HEAD = ['handler', 'N', 'phase', ...CPU_GROUPS.map(([, label]) => `${label} ms`), 'total CPU ms / case'];

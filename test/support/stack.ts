@@ -15,6 +15,7 @@ import {
   freePort,
   killStale,
   startFerretDb,
+  startMailCatcherProcess,
   startTemporalDevServer,
   type RunningServer,
 } from '../../tools/stack/servers';
@@ -69,8 +70,17 @@ export async function dropPgDatabase(name: string): Promise<void> {
   }
 }
 
+export interface TestStackOptions {
+  /**
+   * The SMTP catcher in a process of its own (the benchmarks: a mail server does not share the event loop of the
+   * process that drives the load and reads its mailbox); in this process otherwise, which starts sooner.
+   */
+  catcherProcess?: boolean;
+}
+
 export async function startTestStack(
-  log: (l: string) => void = (l) => process.stderr.write(`${l}\n`)
+  log: (l: string) => void = (l) => process.stderr.write(`${l}\n`),
+  opts: TestStackOptions = {}
 ): Promise<TestStack> {
   mkdirSync(PID_DIR, { recursive: true });
   // Kill what an earlier run left only when the run that started it is gone: two runs may overlap.
@@ -117,7 +127,15 @@ export async function startTestStack(
       }),
     ]);
     servers.push(temporal, mongo);
-    catcher = await startMailCatcher({ smtpPort, httpPort: mailHttpPort });
+    if (opts.catcherProcess) {
+      servers.push(
+        await startMailCatcherProcess({
+          smtpPort,
+          httpPort: mailHttpPort,
+          pidFile: join(PID_DIR, `catcher-${process.pid}.pid`),
+        })
+      );
+    } else catcher = await startMailCatcher({ smtpPort, httpPort: mailHttpPort });
 
     // Bundle the workflows once for the whole run: every test worker loads this file instead of
     // running webpack again.

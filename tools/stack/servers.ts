@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 
 export interface RunningServer {
   name: string;
@@ -72,6 +72,7 @@ interface SpawnOptions {
   /** Where the child's output goes; without it the output is kept only for error messages. */
   logFile?: string;
   pidFile?: string;
+  cwd?: string;
 }
 
 /** Kills a process left by an earlier run that was itself killed, as recorded in its pid file. */
@@ -90,7 +91,7 @@ export function killStale(pidFile: string): void {
 
 export function spawnServer(opts: SpawnOptions): { child: ChildProcess; server: RunningServer; output: () => string } {
   let output = '';
-  const child = spawn(opts.command, opts.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(opts.command, opts.args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
   children.add(child);
   const keep = (d: Buffer): void => {
     output = (output + d.toString()).slice(-20000);
@@ -219,6 +220,47 @@ export async function startFerretDb(o: FerretDbOptions): Promise<RunningServer> 
           await client.close();
         }
       },
+      30000,
+      child
+    );
+  } catch (e) {
+    await server.stop();
+    throw new Error(`${(e as Error).message}\n${output().slice(-2000)}`, { cause: e });
+  }
+  return server;
+}
+
+export interface MailCatcherProcessOptions {
+  smtpPort: number;
+  httpPort: number;
+  pidFile?: string;
+  logFile?: string;
+}
+
+/**
+ * The SMTP catcher (mail-catcher.ts) in a Node process of its own, as a mail server runs beside the service rather
+ * than inside a process of it; ready once its HTTP side answers. Driven over HTTP like the in-process one.
+ */
+export async function startMailCatcherProcess(o: MailCatcherProcessOptions): Promise<RunningServer> {
+  // From the sources (tsx) or from the build, whichever this file is.
+  const module = join(__dirname, `mail-catcher${extname(__filename)}`);
+  const script = `require(${JSON.stringify(module)}).startMailCatcher(${JSON.stringify({
+    smtpPort: o.smtpPort,
+    httpPort: o.httpPort,
+  })}).catch((e) => { console.error(e); process.exit(1); });`;
+  const { child, server, output } = spawnServer({
+    name: 'SMTP catcher',
+    command: process.execPath,
+    args: [...(extname(__filename) === '.ts' ? ['--import', 'tsx'] : []), '-e', script],
+    cwd: join(__dirname, '..', '..'),
+    pidFile: o.pidFile,
+    logFile: o.logFile,
+  });
+  try {
+    await waitFor(
+      'the SMTP catcher',
+      async () =>
+        (await fetch(`http://127.0.0.1:${o.httpPort}/messages?view=summary&after=${Number.MAX_SAFE_INTEGER}`)).ok,
       30000,
       child
     );

@@ -2,33 +2,24 @@
  * The SMTP catcher of the dev stack and of the tests (tools/stack/mail-catcher.ts) keeps serving when a client's
  * connection breaks: a worker killed with its pooled SMTP connections open resets them, and the catcher must not
  * go down with it, nor take the process that runs it (a chaos run, a benchmark, `npm start`) with it. The catcher
- * runs in a process of its own here, as it does there: an unhandled 'error' event would end that process.
+ * runs in a process of its own here (startMailCatcherProcess, as the benchmarks run it): an unhandled 'error'
+ * event would end that process.
  */
-import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as mailparser from 'mailparser';
 import nodemailer from 'nodemailer';
-import { REPO_ROOT } from '../../../tools/stack/binaries';
-import { freePort } from '../../../tools/stack/servers';
+import { freePort, startMailCatcherProcess } from '../../../tools/stack/servers';
 import { startMailCatcher, summaryHeaders, type CaughtMail, type MailSummary } from '../../../tools/stack/mail-catcher';
 
 test('a client that resets its connection mid-session leaves the catcher serving the next one', async () => {
   const [smtpPort, httpPort] = [await freePort(), await freePort()];
-  const script = `const { startMailCatcher } = require(${JSON.stringify(join(REPO_ROOT, 'tools/stack/mail-catcher.ts'))});
-    startMailCatcher({ smtpPort: ${smtpPort}, httpPort: ${httpPort} }).then(() => console.log('ready'));`;
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  const pidFile = join(mkdtempSync(join(tmpdir(), 'cadreflow-catcher-')), 'catcher.pid');
+  const catcher = await startMailCatcherProcess({ smtpPort, httpPort, pidFile });
   try {
-    await new Promise<void>((res, rej) => {
-      child.stdout.on('data', (d: Buffer) => ((output += d.toString()), output.includes('ready') && res()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      child.once('exit', () => rej(new Error(`the catcher exited: ${output}`)));
-    });
+    expect(Number(readFileSync(pidFile, 'utf8'))).toBe(catcher.pid);
     for (let i = 0; i < 3; i += 1) {
       const socket = connect(smtpPort, '127.0.0.1');
       // After the greeting, half a message, then a TCP reset: what a SIGKILLed client leaves behind.
@@ -46,11 +37,13 @@ test('a client that resets its connection mid-session leaves the catcher serving
     transport.close();
     const caught = (await (await fetch(`http://127.0.0.1:${httpPort}/messages`)).json()) as Array<{ subject: string }>;
     expect(caught.map((m) => m.subject)).toEqual(['Sau khi ngắt']);
-    expect(child.exitCode).toBeNull();
+    expect(() => process.kill(catcher.pid, 0)).not.toThrow();
   } finally {
-    child.kill('SIGKILL');
-    await exited;
+    await catcher.stop();
   }
+  // Stopped: the process is gone and so is its pid file.
+  expect(() => process.kill(catcher.pid, 0)).toThrow();
+  expect(existsSync(pidFile)).toBe(false);
 });
 
 test('the catcher reads a summary without parsing the message, and parses each message once when asked for it', async () => {
