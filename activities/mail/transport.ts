@@ -25,9 +25,14 @@ interface SmtpPool {
   send(mail: PoolMail, callback: (err: Error | null, info?: { response?: string }) => void): void;
 }
 
-/** The envelope's addresses, as the Mailer reads them ("Tên <a@b>" gives a@b). */
+/** A bare address, which the envelope takes as it stands. */
+const BARE_ADDRESS = /^[^\s<>(),;:"@]+@[^\s<>(),;:"@]+$/;
+
+/** The envelope's addresses, as the Mailer reads them ("Tên <a@b>" gives a@b); bare ones are not parsed again. */
 const addresses = (list: readonly string[]): string[] =>
-  addressparser(list.join(', '), { flatten: true }).map((a) => a.address);
+  list.every((a) => BARE_ADDRESS.test(a))
+    ? [...list]
+    : addressparser(list.join(', '), { flatten: true }).map((a) => a.address);
 
 function poolMail(from: string, to: readonly string[], raw: Buffer): PoolMail {
   const envelope = { from: addresses([from])[0] ?? from, to: addresses(to) };
