@@ -127,6 +127,26 @@ export function spawnServer(opts: SpawnOptions): { child: ChildProcess; server: 
   return { child, server, output: () => output };
 }
 
+/**
+ * Spawns a server and waits until `ready` answers true; should it not within `timeoutMs` (or exit first), stops it
+ * and throws with the end of its output.
+ */
+async function spawnReady(
+  opts: SpawnOptions,
+  what: string,
+  ready: () => Promise<boolean>,
+  timeoutMs: number
+): Promise<RunningServer> {
+  const { child, server, output } = spawnServer(opts);
+  try {
+    await waitFor(what, ready, timeoutMs, child);
+  } catch (e) {
+    await server.stop();
+    throw new Error(`${(e as Error).message}\n${output().slice(-2000)}`, { cause: e });
+  }
+  return server;
+}
+
 export interface TemporalDevServerOptions {
   cli: string;
   port: number;
@@ -148,34 +168,21 @@ export async function startTemporalDevServer(o: TemporalDevServerOptions): Promi
   else args.push('--headless');
   for (const [name, type] of Object.entries(o.searchAttributes ?? {}))
     args.push('--search-attribute', `${name}=${type}`);
-  const { child, server, output } = spawnServer({
-    name: 'Temporal dev server',
-    command: o.cli,
-    args,
-    pidFile: o.pidFile,
-    logFile: o.logFile,
-  });
   const { Connection } = await import('@temporalio/client');
-  try {
-    await waitFor(
-      'the Temporal dev server',
-      async () => {
-        const conn = await Connection.connect({ address: `127.0.0.1:${o.port}`, connectTimeout: 1000 });
-        try {
-          await conn.healthService.check({});
-          return true;
-        } finally {
-          await conn.close();
-        }
-      },
-      60000,
-      child
-    );
-  } catch (e) {
-    await server.stop();
-    throw new Error(`${(e as Error).message}\n${output().slice(-2000)}`, { cause: e });
-  }
-  return server;
+  return spawnReady(
+    { name: 'Temporal dev server', command: o.cli, args, pidFile: o.pidFile, logFile: o.logFile },
+    'the Temporal dev server',
+    async () => {
+      const conn = await Connection.connect({ address: `127.0.0.1:${o.port}`, connectTimeout: 1000 });
+      try {
+        await conn.healthService.check({});
+        return true;
+      } finally {
+        await conn.close();
+      }
+    },
+    60000
+  );
 }
 
 export interface FerretDbOptions {
@@ -200,34 +207,21 @@ export async function startFerretDb(o: FerretDbOptions): Promise<RunningServer> 
     if (!o.postgresqlUrl) throw new Error('the postgresql handler needs a PostgreSQL URL');
     args.push('-postgresql-url', o.postgresqlUrl);
   }
-  const { child, server, output } = spawnServer({
-    name: 'FerretDB',
-    command: o.bin,
-    args,
-    pidFile: o.pidFile,
-    logFile: o.logFile,
-  });
   const { MongoClient } = await import('mongodb');
-  try {
-    await waitFor(
-      'FerretDB',
-      async () => {
-        const client = new MongoClient(`mongodb://127.0.0.1:${o.port}/`, { serverSelectionTimeoutMS: 1000 });
-        try {
-          await client.db('admin').command({ ping: 1 });
-          return true;
-        } finally {
-          await client.close();
-        }
-      },
-      30000,
-      child
-    );
-  } catch (e) {
-    await server.stop();
-    throw new Error(`${(e as Error).message}\n${output().slice(-2000)}`, { cause: e });
-  }
-  return server;
+  return spawnReady(
+    { name: 'FerretDB', command: o.bin, args, pidFile: o.pidFile, logFile: o.logFile },
+    'FerretDB',
+    async () => {
+      const client = new MongoClient(`mongodb://127.0.0.1:${o.port}/`, { serverSelectionTimeoutMS: 1000 });
+      try {
+        await client.db('admin').command({ ping: 1 });
+        return true;
+      } finally {
+        await client.close();
+      }
+    },
+    30000
+  );
 }
 
 export interface MailCatcherProcessOptions {
@@ -248,25 +242,18 @@ export async function startMailCatcherProcess(o: MailCatcherProcessOptions): Pro
     smtpPort: o.smtpPort,
     httpPort: o.httpPort,
   })}).catch((e) => { console.error(e); process.exit(1); });`;
-  const { child, server, output } = spawnServer({
-    name: 'SMTP catcher',
-    command: process.execPath,
-    args: [...(extname(__filename) === '.ts' ? ['--import', 'tsx'] : []), '-e', script],
-    cwd: join(__dirname, '..', '..'),
-    pidFile: o.pidFile,
-    logFile: o.logFile,
-  });
-  try {
-    await waitFor(
-      'the SMTP catcher',
-      async () =>
-        (await fetch(`http://127.0.0.1:${o.httpPort}/messages?view=summary&after=${Number.MAX_SAFE_INTEGER}`)).ok,
-      30000,
-      child
-    );
-  } catch (e) {
-    await server.stop();
-    throw new Error(`${(e as Error).message}\n${output().slice(-2000)}`, { cause: e });
-  }
-  return server;
+  return spawnReady(
+    {
+      name: 'SMTP catcher',
+      command: process.execPath,
+      args: [...(extname(__filename) === '.ts' ? ['--import', 'tsx'] : []), '-e', script],
+      cwd: join(__dirname, '..', '..'),
+      pidFile: o.pidFile,
+      logFile: o.logFile,
+    },
+    'the SMTP catcher',
+    async () =>
+      (await fetch(`http://127.0.0.1:${o.httpPort}/messages?view=summary&after=${Number.MAX_SAFE_INTEGER}`)).ok,
+    30000
+  );
 }
