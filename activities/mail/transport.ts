@@ -34,8 +34,9 @@ const addresses = (list: readonly string[]): string[] =>
     ? [...list]
     : addressparser(list.join(', '), { flatten: true }).map((a) => a.address);
 
+/** `from`: the sender's address, read once per transport. */
 function poolMail(from: string, to: readonly string[], raw: Buffer): PoolMail {
-  const envelope = { from: addresses([from])[0] ?? from, to: addresses(to) };
+  const envelope = { from, to: addresses(to) };
   return {
     data: {},
     message: {
@@ -70,6 +71,7 @@ export function createSmtpTransport(
   // (measured with 16 connections: 0.8–0.9 ms of CPU per composed e-mail through sendMail, 0.3 ms straight to
   // the pool), which ten thousand escalations of one instant pay on one thread.
   const pool = (transporter as unknown as { transporter: SmtpPool }).transporter;
+  const envelopeFrom = addresses([smtp.from])[0] ?? smtp.from;
   const compose = (mail: OutgoingMail & { messageId: string }, date: Date): Promise<Buffer> =>
     new MailComposer({
       from: smtp.from,
@@ -84,7 +86,7 @@ export function createSmtpTransport(
       .build();
   const sendRaw = (to: readonly string[], raw: Buffer): Promise<{ response: string }> =>
     new Promise((resolve, reject) =>
-      pool.send(poolMail(smtp.from, to, raw), (err, info) =>
+      pool.send(poolMail(envelopeFrom, to, raw), (err, info) =>
         err ? reject(err) : resolve({ response: String(info?.response ?? '') })
       )
     );
