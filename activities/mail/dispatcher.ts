@@ -345,6 +345,11 @@ export class MailDispatcher implements ArmedMailSchedule {
       .filter((d) => d._id !== this.instance && d.aliveAt.getTime() < staleBefore)
       .map((d) => d._id);
     if (dead.length === 0) return 0;
+    // What the stopped ones sent and did not mark is marked now, whatever its age: a round of theirs that was
+    // under way will not mark it, and its record must not wait for a sweep (an act may have disarmed such a
+    // message — "cancelled" — after the round had read it armed; the e-mail went out, and the record says so).
+    // A live round's entries marked here too cost it a few writes, and change nothing.
+    await this.sweepJournal(0);
     const deadSet = new Set(dead);
     const armed = await this.models.Outbox.find({ status: 'armed' })
       .select({ _id: 1, sendAt: 1, claimToken: 1 })
@@ -376,9 +381,9 @@ export class MailDispatcher implements ArmedMailSchedule {
     return taken;
   }
 
-  /** Settles the journal entries older than SWEEP_AFTER_MS (see start). Answers how many. */
-  async sweepJournal(): Promise<number> {
-    const before = this.now() - SWEEP_AFTER_MS;
+  /** Settles the journal entries older than `olderThanMs` (SWEEP_AFTER_MS, see start). Answers how many. */
+  async sweepJournal(olderThanMs = SWEEP_AFTER_MS): Promise<number> {
+    const before = this.now() - olderThanMs;
     const stale = new Map(
       (await sentJournal(this.models).find({}).toArray())
         .filter((e) => e.at.getTime() < before)

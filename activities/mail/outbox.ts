@@ -348,7 +348,13 @@ export async function armMessage(
   }
 }
 
-/** Disarms messages no longer owed (the step moved before their instant); a message under way is left alone. */
+/**
+ * Disarms messages no longer owed (the step moved before their instant); a message under way is left alone. The
+ * disarm can land after the instant (the act came just before it, and its write was slow or retried): a message
+ * the dispatcher handed back unsent meanwhile ("pending", never attempted) is cancelled too — no case would send it
+ * — and one the dispatcher sent stays sent (or, read armed before the disarm and sent after it, is marked sent by
+ * the round that sent it: sent-journal.ts).
+ */
 export async function disarmMessages(models: Models, keys: readonly OutboxKey[]): Promise<void> {
   if (keys.length === 0) return;
   await noteChanges(
@@ -358,7 +364,7 @@ export async function disarmMessages(models: Models, keys: readonly OutboxKey[])
   await Promise.all(
     keys.map((key) =>
       models.Outbox.updateOne(
-        { _id: outboxId(key), status: 'armed' },
+        { _id: outboxId(key), $or: [{ status: 'armed' }, { status: 'pending', attempts: 0 }] },
         { $set: { status: 'cancelled' }, $unset: { claimToken: 1, claimedAt: 1 } }
       )
     )

@@ -1025,6 +1025,36 @@ describe('armed e-mails and the dispatcher', () => {
     }
   });
 
+  test('a disarm that lands after the instant: what the round handed back unsent is cancelled, what it sent stays sent', async () => {
+    // The act came just before the instant; its write landed after the dispatcher's round had taken the messages.
+    const down = createSmtpTransport({ ...config.smtp, port: await freePort() });
+    try {
+      const reports: DispatchReport[] = [];
+      const d = await dispatcher(down, reports);
+      const armedActs = createCaseActivities({ models, mail: down, publicUrl: 'https://x.vn', dispatcher: d });
+      const [handedBack, sentBefore] = [uniqueId('late-disarm-back'), uniqueId('late-disarm-sent')];
+      await armedActs.armCaseMails({ sendAt: Date.now() + 500, arm: [mailInput(handedBack)], disarm: [] });
+      await eventually('the attempt', async () => reports.length === 1);
+      expect(await statusOf(handedBack)).toBe('pending');
+      // One the case's own attempt sent already (after an earlier failed claim or not) is not cancelled.
+      expect(await acts.sendCaseMail(mailInput(sentBefore))).toMatchObject({ status: 'sent' });
+
+      await armedActs.armCaseMails({
+        sendAt: Date.now() + 60_000,
+        arm: [],
+        disarm: [mailInput(handedBack).key, mailInput(sentBefore).key],
+      });
+      expect([await statusOf(handedBack), await statusOf(sentBefore)]).toEqual(['cancelled', 'sent']);
+      // A pending message some attempt has tried (its mail server failed) belongs to that attempt's retries.
+      const tried = uniqueId('late-disarm-tried');
+      await expect(armedActs.sendCaseMail(mailInput(tried))).rejects.toThrow();
+      await disarmMessages(models, [mailInput(tried).key]);
+      expect(await statusOf(tried)).toBe('pending');
+    } finally {
+      down.close();
+    }
+  });
+
   test('e-mails the SMTP server accepted from a dispatcher that died before marking them are never sent again', async () => {
     // Its round sent them and wrote their journal entries (sent-journal.ts), then its worker died: no "sent" mark.
     const gone = await dispatcher();
@@ -1037,22 +1067,24 @@ describe('armed e-mails and the dispatcher', () => {
     const past = Date.now() - ARMED_HOLD_MS - 20_000;
     const rendered = { to: ['tt@tinhuy.vn'], subject: 'Quá hạn', text: 'quá hạn', html: '<p>quá hạn</p>' };
     await armMessage(models, mailInput(lapsed).key, rendered, past, 'dispatch:gone@1');
-    const ids = [adopted, lapsed].map((c) => outboxId(mailInput(c).key));
-    await journalSent(models, ids, new Date());
+    const ids = [adopted, lapsed].map((c) => outboxId(mailInput(c).key)) as [string, string];
+    await journalSent(models, [ids[0]], new Date());
     const registry = db.db!.collection<{ _id: string; aliveAt: Date }>('mail_dispatchers');
     await registry.updateMany({}, { $set: { aliveAt: new Date(Date.now() - DEAD_AFTER_MS - 1_000) } });
 
-    // Another dispatcher adopts the first and, at its instant, finds it journalled: marked sent, not sent.
+    // Another dispatcher finds the first stopped: what it journalled is marked sent at once, before its instant,
+    // and not taken over (nothing is left to send at the instant).
     const reports: DispatchReport[] = [];
     await dispatcher(smtp, reports);
-    await eventually('the adopted instant', async () => reports.length === 1);
-    expect(reports).toEqual([{ sendAt, sent: 0, released: 0 }]);
     expect(await statusOf(adopted)).toBe('sent');
-    // The case's own attempt at the second finds its entry: marked sent, not sent.
+    expect(Date.now()).toBeLessThan(sendAt);
+    // The case's own attempt at the second, journalled after that, finds its entry: marked sent, not sent.
+    await journalSent(models, [ids[1]], new Date());
     expect(await acts.sendCaseMail(mailInput(lapsed))).toMatchObject({ status: 'already-sent' });
     expect(await statusOf(lapsed)).toBe('sent');
     expect(await journalled(models, ids)).toEqual(new Map());
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, Math.max(500, sendAt + 500 - Date.now())));
+    expect(reports).toEqual([]);
     expect([...(await mailbox(adopted)), ...(await mailbox(lapsed))]).toHaveLength(0);
   });
 
