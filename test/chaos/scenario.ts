@@ -18,10 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import mongoose from 'mongoose';
+import { Client as PgClient } from 'pg';
 import { saveOrg } from '../../activities/case-activities';
 import { verifyAuditChain } from '../../activities/store/audit';
 import { createModels, type Models, type OutboxStatus } from '../../activities/store/models';
 import { messageIdFor, outboxId } from '../../activities/mail/outbox';
+import { sentJournal } from '../../activities/mail/sent-journal';
 import { SESSION_COOKIE } from '../../client/api/auth';
 import { createApiToken, createSession, createUser, toActor, type ServiceDeps } from '../../client/services';
 import { connectClient, type ClientConnection } from '../../client/temporal';
@@ -91,6 +93,10 @@ export interface ChaosReport {
     disarmed: number;
     outboxMessages: number;
     outboxNotSent: number;
+    /** The outbox messages not sent (at most 20), each as outboxOf gives it, with its claim token. */
+    notSent: Array<Record<string, unknown>>;
+    /** Entries of the dispatcher's "sent" journal not yet turned into "sent" marks when the run was checked. */
+    journalLeft: number;
     /** Outbox documents whose key does not match their _id (two messages for one key). */
     outboxKeyMismatches: number;
     /** Outbox messages that never reached the SMTP server. */
@@ -299,6 +305,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     handler,
     ...(pgDb ? { postgresqlUrl: urlOfPgDatabase(pgDb) } : {}),
     sqliteDir: join(dir, 'ferretdb'),
+    ...(o.artifactsDir ? { logFile: join(o.artifactsDir, 'ferretdb.log') } : {}),
   };
   let temporal: RunningServer | undefined;
   let ferret: RunningServer | undefined;
@@ -375,6 +382,35 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const answered = await untilApiAnswers(apiUrl, probeAuth.token);
     const apiStartedBeforeMongo = outageReport(startupAnswers, answered ? Date.now() - mongoBackAt : undefined);
 
+    // When the worker cannot start, what the database side is doing, kept with the artifacts: FerretDB's
+    // goroutines (SIGUSR1 writes them to its log, tools/ferretdb/main.go) and its PostgreSQL sessions.
+    let dumps = 0;
+    const dumpDatabaseSide = async (): Promise<void> => {
+      if (!o.artifactsDir || !ferret || dumps >= 3) return;
+      dumps += 1;
+      log(`  FerretDB's goroutines written to ${join(o.artifactsDir, 'ferretdb.log')} (dump ${dumps})`);
+      try {
+        process.kill(ferret.pid, 'SIGUSR1');
+      } catch {
+        // gone already
+      }
+      if (!pgDb) return;
+      const pg = new PgClient({ connectionString: urlOfPgDatabase(pgDb), connectionTimeoutMillis: 2000 });
+      try {
+        await pg.connect();
+        const { rows } = await pg.query(
+          `SELECT pid, state, wait_event_type, wait_event, xact_start, state_change, left(query, 300) AS query
+             FROM pg_stat_activity WHERE datname = $1 ORDER BY state_change`,
+          [pgDb]
+        );
+        writeFileSync(join(o.artifactsDir, `pg-activity-${dumps}.json`), `${JSON.stringify(rows, null, 1)}\n`);
+      } catch (e) {
+        log(`  pg_stat_activity could not be read: ${(e as Error).message}`);
+      } finally {
+        await pg.end().catch(() => undefined);
+      }
+    };
+
     // The worker, kept running as a process manager would: restarted whenever it dies.
     const superviseWorker = async (): Promise<void> => {
       for (;;) {
@@ -391,6 +427,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         } catch (e) {
           if (stopping) return;
           log(`  worker did not start (${(e as Error).message.split('\n')[0]}); trying again`);
+          await dumpDatabaseSide();
           await new Promise((r) => setTimeout(r, 1000));
         }
       }
@@ -494,8 +531,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     const settleUntil = Date.now() + 120_000;
     // Owed and not sent yet: a rung's e-mail armed ahead and disarmed by an act ("cancelled") was never owed.
+    // Nor settled: an e-mail the dispatcher sent and journalled whose outbox record is not marked yet (its worker
+    // was killed before; the adopting dispatcher marks it).
     const owed = { status: { $nin: ['sent', 'cancelled'] as OutboxStatus[] } };
-    while (Date.now() < settleUntil && (await models.Outbox.countDocuments(owed)) > 0) {
+    const unsettled = async (): Promise<number> =>
+      (await models.Outbox.countDocuments(owed)) + (await sentJournal(models).countDocuments({}));
+    while (Date.now() < settleUntil && (await unsettled()) > 0) {
       await new Promise((r) => setTimeout(r, 1000));
     }
     for (const caseId of caseIds) {
@@ -528,6 +569,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       duplicatesIdentical,
       outboxMessages: outbox.length,
       outboxNotSent: outbox.filter((d) => d.status !== 'sent').length,
+      notSent: outbox
+        .filter((d) => d.status !== 'sent')
+        .slice(0, 20)
+        .map(({ _id: id, status, sendAt, createdAt, attempts, lastError, claimToken, claimedAt }) => ({
+          id,
+          status,
+          sendAt,
+          createdAt,
+          attempts,
+          lastError,
+          claimToken,
+          claimedAt,
+        })),
+      journalLeft: await sentJournal(models).countDocuments({}),
       outboxKeyMismatches: outbox.filter(
         (d) => outboxId({ caseId: d.caseId, stepId: d.stepId, level: d.level, round: d.round }) !== d._id
       ).length,

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -39,6 +40,17 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	// SIGUSR1 writes every goroutine's stack to stderr and goes on serving: what a server that stopped
+	// answering is waiting on, without ending it (Go's own SIGQUIT dump ends the process).
+	dump := make(chan os.Signal, 1)
+	signal.Notify(dump, syscall.SIGUSR1)
+	go func() {
+		for range dump {
+			fmt.Fprintln(os.Stderr, "cadreflow-ferretdb: goroutines on SIGUSR1")
+			_ = pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
+		}
+	}()
 
 	fmt.Printf("cadreflow-ferretdb listening on %s (%s)\n", *listen, *handler)
 	if err := f.Run(ctx); err != nil {

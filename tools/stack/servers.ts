@@ -5,7 +5,15 @@
  * next run can clean up after a run that was itself killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { dirname, extname, join } from 'node:path';
 
@@ -93,16 +101,20 @@ export function spawnServer(opts: SpawnOptions): { child: ChildProcess; server: 
   let output = '';
   const child = spawn(opts.command, opts.args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
   children.add(child);
+  // With a log file, everything the child prints is appended there as it comes (a server that hangs or is killed
+  // keeps its whole log); the end of it is kept in memory for error messages either way.
+  let log: WriteStream | undefined;
+  if (opts.logFile) {
+    mkdirSync(dirname(opts.logFile), { recursive: true });
+    log = createWriteStream(opts.logFile, { flags: 'a' });
+    child.once('close', () => log?.end());
+  }
   const keep = (d: Buffer): void => {
     output = (output + d.toString()).slice(-20000);
+    log?.write(d);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  if (opts.logFile) {
-    mkdirSync(dirname(opts.logFile), { recursive: true });
-    const flush = (): void => writeFileSync(opts.logFile as string, output);
-    child.on('exit', flush);
-  }
   if (opts.pidFile && child.pid) {
     mkdirSync(dirname(opts.pidFile), { recursive: true });
     writeFileSync(opts.pidFile, String(child.pid));
