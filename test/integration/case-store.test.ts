@@ -1025,6 +1025,42 @@ describe('armed e-mails and the dispatcher', () => {
     }
   });
 
+  test('a message armed again for another instant while a round sends it goes out once', async () => {
+    // The act's write came late: the round of the first instant had taken the message when it was armed again.
+    const caseId = uniqueId('rearmed-in-flight');
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let held = 0;
+    const holding: MailTransport = {
+      send: async (mail) => {
+        if (mail.subject.includes(caseId) && held++ === 0) await gate;
+        return smtp.send(mail);
+      },
+    };
+    const reports: DispatchReport[] = [];
+    const d = await dispatcher(holding, reports);
+    const armedActs = createCaseActivities({ models, mail: holding, publicUrl: 'https://x.vn', dispatcher: d });
+    const first = Date.now() + 500;
+    try {
+      await armedActs.armCaseMails({ sendAt: first, arm: [mailInput(caseId)], disarm: [] });
+      await eventually('the first round sending it', async () => held === 1);
+      const second = Date.now();
+      await armedActs.armCaseMails({
+        sendAt: second,
+        arm: [mailInput(caseId, { actorNames: ['Lê Thị Hoa'] })],
+        disarm: [],
+      });
+      await eventually('the second round', async () => reports.some((r) => r.sendAt === second));
+      expect(reports).toEqual([{ sendAt: second, sent: 0, released: 0 }]);
+    } finally {
+      open();
+    }
+    await eventually('the first round', async () => reports.length === 2);
+    expect(reports[1]).toEqual({ sendAt: first, sent: 1, released: 0 });
+    expect(await statusOf(caseId)).toBe('sent');
+    expect(await mailbox(caseId)).toHaveLength(1);
+  });
+
   test('a disarm that lands after the instant: what the round handed back unsent is cancelled, what it sent stays sent', async () => {
     // The act came just before the instant; its write landed after the dispatcher's round had taken the messages.
     const down = createSmtpTransport({ ...config.smtp, port: await freePort() });
