@@ -43,7 +43,7 @@ export const CONFIG_VARIABLES = {
   SMTP_POOL: {
     schema: z.coerce.number().int().min(1).max(50),
     default: '16',
-    doc: "SMTP connections the worker keeps open and uses at once (also the e-mails the dispatcher sends at once); keep it within the mail server's limit of connections per client",
+    doc: "SMTP connections the worker's mail dispatcher keeps open and uses at once (the e-mails it sends at once), and as many again for the cases' own e-mails; keep twice it within the mail server's limit of connections per client",
   },
   SMTP_USER: { schema: z.string(), default: '', doc: 'SMTP user name (empty: no authentication)' },
   SMTP_PASSWORD: { schema: z.string(), default: '', doc: 'SMTP password (secret, never logged)', secret: true },

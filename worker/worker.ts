@@ -5,7 +5,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { createActivities } from '../activities';
-import { MailDispatcher } from '../activities/mail/dispatcher';
+import { DispatcherThread } from '../activities/mail/dispatcher-thread';
 import { createSmtpTransport } from '../activities/mail/transport';
 import { createModels, ensureIndexes } from '../activities/store/models';
 import type { Config } from './config';
@@ -26,12 +26,17 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
   const db = await mongoose.createConnection(config.mongodbUrl, { serverSelectionTimeoutMS: 10000 }).asPromise();
   const mail = createSmtpTransport(config.smtp);
   let connection: NativeConnection | undefined;
-  let dispatcher: MailDispatcher | undefined;
+  let dispatcher: DispatcherThread | undefined;
   try {
     connection = await NativeConnection.connect({ address: config.temporal.address });
     const models = createModels(db);
     await ensureIndexes(models);
-    dispatcher = new MailDispatcher(models, mail, { concurrency: config.smtp.poolSize });
+    // The armed e-mails go out from a thread of their own (activities/mail/dispatcher-thread.ts).
+    dispatcher = new DispatcherThread({
+      mongodbUrl: config.mongodbUrl,
+      smtp: config.smtp,
+      onRestart: (e) => console.error(`cadreflow worker: the mail dispatcher is starting again (${e.message})`),
+    });
     await dispatcher.start();
     const activities = createActivities({ models, mail, publicUrl: config.publicUrl, dispatcher });
     const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = opts.workflowBundlePath

@@ -49,6 +49,8 @@ export interface DispatcherOptions {
   prepareLeadMs?: number;
   /** Called once per instant dispatched, with what happened (logging, tests). */
   onDispatched?: (report: DispatchReport) => void;
+  /** The name its claim tokens carry (tokenFor); a new one by default. */
+  instance?: string;
 }
 
 export interface DispatchReport {
@@ -205,8 +207,13 @@ export function batcher(
   };
 }
 
+/** The claim token of dispatcher `instance` for the instant `sendAt`. */
+export function dispatchToken(instance: string, sendAt: number): string {
+  return `${TOKEN_PREFIX}${instance}@${sendAt}`;
+}
+
 export class MailDispatcher implements ArmedMailSchedule {
-  private readonly instance = randomUUID();
+  private readonly instance: string;
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
   /** The instants being sent, and those armed again meanwhile. */
@@ -230,10 +237,11 @@ export class MailDispatcher implements ArmedMailSchedule {
     private readonly opts: DispatcherOptions = {}
   ) {
     this.now = opts.now ?? Date.now;
+    this.instance = opts.instance ?? randomUUID();
   }
 
   tokenFor(sendAt: number): string {
-    return `${TOKEN_PREFIX}${this.instance}@${sendAt}`;
+    return dispatchToken(this.instance, sendAt);
   }
 
   schedule(sendAt: number): void {

@@ -1,0 +1,131 @@
+/**
+ * The worker's mail dispatcher (dispatcher.ts) in a thread of its own, with its own MongoDB connection and SMTP
+ * pool. At an instant when thousands of e-mails fall due, the round competes with nothing of the worker's own: the
+ * worker's heap (every cached case; its garbage collections grow with it) and the async context the Temporal SDK
+ * runs activities in (on Node 20 it hooks every promise of the process) are not the thread's. The activities
+ * talk to it through the same two calls (ArmedMailSchedule): the claim tokens name this object's instance, which
+ * the thread's dispatcher carries, so tokenFor answers at once, and schedule() is a message to the thread.
+ *
+ * Should the thread die, it is started again under the same instance — the messages it holds stay its own — and
+ * told again every instant not yet past its window.
+ */
+import { randomUUID } from 'node:crypto';
+import { extname, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../../worker/config';
+import { dispatchToken, type ArmedMailSchedule, type DispatchReport } from './dispatcher';
+import { DISPATCH_WINDOW_MS } from './outbox';
+
+export interface DispatcherThreadOptions {
+  mongodbUrl: string;
+  smtp: Config['smtp'];
+  /** Called with each round's report. */
+  onDispatched?: (report: DispatchReport) => void;
+  /** Called when the thread died and is being started again. */
+  onRestart?: (error: Error) => void;
+}
+
+/** What the thread starts with (dispatcher-thread-main.ts). */
+export interface DispatcherThreadData {
+  mongodbUrl: string;
+  smtp: Config['smtp'];
+  instance: string;
+}
+
+export type ToThread = { type: 'schedule'; sendAt: number } | { type: 'stop' };
+export type FromThread =
+  { type: 'started' } | { type: 'start-failed'; error: string } | { type: 'dispatched'; report: DispatchReport };
+
+/** How long to wait before starting a thread again after one failed to start. */
+const RESTART_PAUSE_MS = 1_000;
+
+export class DispatcherThread implements ArmedMailSchedule {
+  private readonly instance = randomUUID();
+  private thread: Worker | undefined;
+  /** The instants scheduled and not yet past their window: told again to a thread started after one died. */
+  private readonly instants = new Set<number>();
+  private stopping = false;
+
+  constructor(private readonly opts: DispatcherThreadOptions) {}
+
+  tokenFor(sendAt: number): string {
+    return dispatchToken(this.instance, sendAt);
+  }
+
+  schedule(sendAt: number): void {
+    if (this.stopping) return;
+    const past = Date.now() - DISPATCH_WINDOW_MS;
+    for (const t of this.instants) if (t < past) this.instants.delete(t);
+    this.instants.add(sendAt);
+    this.thread?.postMessage({ type: 'schedule', sendAt } satisfies ToThread);
+  }
+
+  /** Starts the thread; rejects when its dispatcher cannot start (the database does not answer). */
+  async start(): Promise<void> {
+    this.thread = await this.spawn();
+  }
+
+  /** Stops the thread's dispatcher (it finishes the instants under way) and waits for the thread to end. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const thread = this.thread;
+    this.thread = undefined;
+    if (!thread) return;
+    const ended = new Promise<void>((res) => thread.once('exit', () => res()));
+    thread.postMessage({ type: 'stop' } satisfies ToThread);
+    await ended;
+  }
+
+  private spawn(): Promise<Worker> {
+    const data: DispatcherThreadData = {
+      mongodbUrl: this.opts.mongodbUrl,
+      smtp: this.opts.smtp,
+      instance: this.instance,
+    };
+    // From the build, or from the sources through tsx's require hook (on Node 20 the `--import tsx` a process
+    // was started with does not reach its threads' loader).
+    const fromSources = extname(__filename) === '.ts';
+    const thread = new Worker(join(__dirname, `dispatcher-thread-main${extname(__filename)}`), {
+      workerData: data,
+      ...(fromSources ? { execArgv: ['--require', require.resolve('tsx/cjs')] } : {}),
+    });
+    return new Promise((resolve, reject) => {
+      let started = false;
+      thread.on('message', (m: FromThread) => {
+        if (m.type === 'started') {
+          started = true;
+          for (const sendAt of this.instants) thread.postMessage({ type: 'schedule', sendAt } satisfies ToThread);
+          resolve(thread);
+        } else if (m.type === 'start-failed') {
+          reject(new Error(`the mail dispatcher did not start: ${m.error}`));
+        } else this.opts.onDispatched?.(m.report);
+      });
+      let failure: Error | undefined;
+      thread.on('error', (e) => (failure = e));
+      thread.once('exit', (code) => {
+        const error = failure ?? new Error(`the mail dispatcher's thread ended (exit code ${code})`);
+        if (!started) return reject(error);
+        if (this.stopping || this.thread !== thread) return;
+        this.thread = undefined;
+        this.opts.onRestart?.(error);
+        void this.restart();
+      });
+    });
+  }
+
+  private async restart(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const thread = await this.spawn();
+        if (this.stopping) {
+          thread.postMessage({ type: 'stop' } satisfies ToThread);
+          return;
+        }
+        this.thread = thread;
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, RESTART_PAUSE_MS));
+      }
+    }
+  }
+}
