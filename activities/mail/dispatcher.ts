@@ -19,7 +19,8 @@
  * still holds armed under its token and has not sent — armed or changed after it composed — and sends that,
  * as composed when the content is the one composed, else composed as it goes.
  *
- * The schedule is in memory: the arming activity runs in this process and tells it (`schedule`). Every
+ * The schedule is in memory: the arming activity runs in the same worker and tells it (`schedule`; the worker runs
+ * the dispatcher in a thread of its own, dispatcher-thread.ts, which passes the call on). Every
  * dispatcher says it is alive in `mail_dispatchers`; what one that stopped saying so had armed is taken over by
  * another (`adoptFromDead`), and should none run, the cases send it themselves once the hold lapses.
  */
