@@ -45,6 +45,8 @@ export class DispatcherThread implements ArmedMailSchedule {
   /** The instants scheduled and not yet past their window: told again to a thread started after one died. */
   private readonly instants = new Set<number>();
   private stopping = false;
+  /** The start of a thread after one died, while it lasts. */
+  private restarting: Promise<void> | undefined;
 
   constructor(private readonly opts: DispatcherThreadOptions) {}
 
@@ -68,6 +70,7 @@ export class DispatcherThread implements ArmedMailSchedule {
   /** Stops the thread's dispatcher (it finishes the instants under way) and waits for the thread to end. */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.restarting;
     const thread = this.thread;
     this.thread = undefined;
     if (!thread) return;
@@ -108,20 +111,16 @@ export class DispatcherThread implements ArmedMailSchedule {
         if (this.stopping || this.thread !== thread) return;
         this.thread = undefined;
         this.opts.onRestart?.(error);
-        void this.restart();
+        this.restarting = this.restart().finally(() => (this.restarting = undefined));
       });
     });
   }
 
+  /** Starts a thread again until one starts or stop() is called; stop() waits for it and ends what started. */
   private async restart(): Promise<void> {
     while (!this.stopping) {
       try {
-        const thread = await this.spawn();
-        if (this.stopping) {
-          thread.postMessage({ type: 'stop' } satisfies ToThread);
-          return;
-        }
-        this.thread = thread;
+        this.thread = await this.spawn();
         return;
       } catch {
         await new Promise((r) => setTimeout(r, RESTART_PAUSE_MS));

@@ -93,7 +93,7 @@ export interface ChaosReport {
     disarmed: number;
     outboxMessages: number;
     outboxNotSent: number;
-    /** The outbox messages not sent (at most 20), each as outboxOf gives it, with its claim token. */
+    /** The outbox messages not sent (at most 20): status, instant, claim, attempts, last error. */
     notSent: Array<Record<string, unknown>>;
     /** Entries of the dispatcher's "sent" journal not yet turned into "sent" marks when the run was checked. */
     journalLeft: number;
@@ -560,6 +560,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
     }
     const all = await models.Outbox.find({}).lean();
+    /** What a report shows of an outbox message. */
+    const described = (d: (typeof all)[number]): Record<string, unknown> => {
+      const { _id: id, status, sendAt, createdAt, sentAt, attempts, lastError, claimToken, claimedAt } = d;
+      return { id, status, sendAt, createdAt, sentAt, attempts, lastError, claimToken, claimedAt };
+    };
     const outbox = all.filter((d) => d.status !== 'cancelled');
     const mail: ChaosReport['mail'] = {
       disarmed: all.length - outbox.length,
@@ -572,16 +577,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       notSent: outbox
         .filter((d) => d.status !== 'sent')
         .slice(0, 20)
-        .map(({ _id: id, status, sendAt, createdAt, attempts, lastError, claimToken, claimedAt }) => ({
-          id,
-          status,
-          sendAt,
-          createdAt,
-          attempts,
-          lastError,
-          claimToken,
-          claimedAt,
-        })),
+        .map(described),
       journalLeft: await sentJournal(models).countDocuments({}),
       outboxKeyMismatches: outbox.filter(
         (d) => outboxId({ caseId: d.caseId, stepId: d.stepId, level: d.level, round: d.round }) !== d._id
@@ -595,9 +591,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const byMessageId = new Map(all.map((d) => [messageIdFor(d), d]));
     const outboxOf = (messageId: string): { outbox?: Record<string, unknown> } => {
       const d = byMessageId.get(messageId);
-      if (!d) return {};
-      const { _id: id, status, sendAt, createdAt, sentAt, attempts, lastError } = d;
-      return { outbox: { id, status, sendAt, createdAt, sentAt, attempts, lastError } };
+      return d ? { outbox: described(d) } : {};
     };
     const owedIds = new Set(outbox.map((d) => messageIdFor(d)));
     for (const m of mails) {

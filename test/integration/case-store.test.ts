@@ -847,6 +847,22 @@ describe('armed e-mails and the dispatcher', () => {
     started.push(d);
     return { calls, counting, reports, d };
   }
+  /** Runs `test` with a dispatcher and the case activities that arm for it, over a mail server that is down. */
+  async function withMailServerDown(
+    test: (down: { reports: DispatchReport[]; armedActs: CaseActivities }) => Promise<void>
+  ): Promise<void> {
+    const down = createSmtpTransport({ ...config.smtp, port: await freePort() });
+    try {
+      const reports: DispatchReport[] = [];
+      const d = await dispatcher(down, reports);
+      await test({
+        reports,
+        armedActs: createCaseActivities({ models, mail: down, publicUrl: 'https://x.vn', dispatcher: d }),
+      });
+    } finally {
+      down.close();
+    }
+  }
   afterEach(async () => {
     await Promise.all(started.splice(0).map((d) => d.stop()));
   });
@@ -1005,11 +1021,7 @@ describe('armed e-mails and the dispatcher', () => {
   });
 
   test('a mail server down at the instant: the e-mail goes back to the case, which sends it once', async () => {
-    const down = createSmtpTransport({ ...config.smtp, port: await freePort() });
-    try {
-      const reports: DispatchReport[] = [];
-      const d = await dispatcher(down, reports);
-      const armedActs = createCaseActivities({ models, mail: down, publicUrl: 'https://x.vn', dispatcher: d });
+    await withMailServerDown(async ({ reports, armedActs }) => {
       const caseId = uniqueId('armed-down');
       await armedActs.armCaseMails({ sendAt: Date.now() + 500, arm: [mailInput(caseId)], disarm: [] });
       await eventually('the attempt', async () => reports.length === 1);
@@ -1020,9 +1032,7 @@ describe('armed e-mails and the dispatcher', () => {
       });
       expect(await acts.sendCaseMail(mailInput(caseId))).toMatchObject({ status: 'sent' });
       expect(await mailbox(caseId)).toHaveLength(1);
-    } finally {
-      down.close();
-    }
+    });
   });
 
   test('a message armed again for another instant while a round sends it goes out once', async () => {
@@ -1063,11 +1073,7 @@ describe('armed e-mails and the dispatcher', () => {
 
   test('a disarm that lands after the instant: what the round handed back unsent is cancelled, what it sent stays sent', async () => {
     // The act came just before the instant; its write landed after the dispatcher's round had taken the messages.
-    const down = createSmtpTransport({ ...config.smtp, port: await freePort() });
-    try {
-      const reports: DispatchReport[] = [];
-      const d = await dispatcher(down, reports);
-      const armedActs = createCaseActivities({ models, mail: down, publicUrl: 'https://x.vn', dispatcher: d });
+    await withMailServerDown(async ({ reports, armedActs }) => {
       const [handedBack, sentBefore] = [uniqueId('late-disarm-back'), uniqueId('late-disarm-sent')];
       await armedActs.armCaseMails({ sendAt: Date.now() + 500, arm: [mailInput(handedBack)], disarm: [] });
       await eventually('the attempt', async () => reports.length === 1);
@@ -1086,9 +1092,7 @@ describe('armed e-mails and the dispatcher', () => {
       await expect(armedActs.sendCaseMail(mailInput(tried))).rejects.toThrow();
       await disarmMessages(models, [mailInput(tried).key]);
       expect(await statusOf(tried)).toBe('pending');
-    } finally {
-      down.close();
-    }
+    });
   });
 
   test('e-mails the SMTP server accepted from a dispatcher that died before marking them are never sent again', async () => {
