@@ -357,16 +357,20 @@ export async function armMessage(
  */
 export async function disarmMessages(models: Models, keys: readonly OutboxKey[]): Promise<void> {
   if (keys.length === 0) return;
-  await noteChanges(
-    models,
-    keys.map((key) => outboxId(key))
-  );
+  const ids = keys.map((key) => outboxId(key));
+  await noteChanges(models, ids);
+  // One the SMTP server has accepted (journalled by the round that sent it, which marks it sent) is left to that
+  // mark: FerretDB v1 writes an update as the whole document it read, and a disarm that read the message armed and
+  // wrote after the mark would turn a delivered e-mail back into "cancelled".
+  const accepted = await journalled(models, ids);
   await Promise.all(
-    keys.map((key) =>
-      models.Outbox.updateOne(
-        { _id: outboxId(key), $or: [{ status: 'armed' }, { status: 'pending', attempts: 0 }] },
-        { $set: { status: 'cancelled' }, $unset: { claimToken: 1, claimedAt: 1 } }
+    keys
+      .filter((key) => !accepted.has(outboxId(key)))
+      .map((key) =>
+        models.Outbox.updateOne(
+          { _id: outboxId(key), $or: [{ status: 'armed' }, { status: 'pending', attempts: 0 }] },
+          { $set: { status: 'cancelled' }, $unset: { claimToken: 1, claimedAt: 1 } }
+        )
       )
-    )
   );
 }

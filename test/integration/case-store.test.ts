@@ -30,7 +30,7 @@ import {
   sendOnce,
   type MailTransport,
 } from '../../activities/mail/outbox';
-import { journalled, journalSent, sentJournal } from '../../activities/mail/sent-journal';
+import { journalled, journalSent, sentJournal, settleJournal } from '../../activities/mail/sent-journal';
 import { createSmtpTransport } from '../../activities/mail/transport';
 import { writeIfNewer, type RevisionedDoc } from '../../activities/store/case-store';
 import { createModels, driverCollection, ensureIndexes, type Models } from '../../activities/store/models';
@@ -1093,6 +1093,18 @@ describe('armed e-mails and the dispatcher', () => {
       await disarmMessages(models, [mailInput(tried).key]);
       expect(await statusOf(tried)).toBe('pending');
     });
+  });
+
+  test('a disarm leaves alone a message the SMTP server accepted and its round has not marked sent yet', async () => {
+    const caseId = uniqueId('disarm-journalled');
+    const rendered = { to: ['tt@tinhuy.vn'], subject: 'Quá hạn', text: 'quá hạn', html: '<p>quá hạn</p>' };
+    await armMessage(models, mailInput(caseId).key, rendered, Date.now() - 1_000, undefined);
+    const id = outboxId(mailInput(caseId).key);
+    await journalSent(models, [id], new Date());
+    await disarmMessages(models, [mailInput(caseId).key]);
+    expect(await statusOf(caseId)).toBe('armed');
+    await settleJournal(models, await journalled(models, [id]));
+    expect(await statusOf(caseId)).toBe('sent');
   });
 
   test('e-mails the SMTP server accepted from a dispatcher that died before marking them are never sent again', async () => {
