@@ -11,8 +11,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 
 /** The repository root, found from this file whether it runs from sources (ts-jest) or from dist/. */
 export const REPO_ROOT = findRepoRoot(__dirname);
@@ -104,6 +104,21 @@ interface FerretDbPatches {
   module: string;
   why: string;
   patches: Array<{ why: string; file: string; find: string; replace: string; count: number }>;
+  /** A directory of tools/ferretdb whose files are added to the module at the same paths (never replacing one). */
+  overlay?: { why: string; dir: string };
+}
+
+/** The files of the spec's overlay, as [path in the module, path in tools/ferretdb]. */
+function overlayFiles(spec: FerretDbPatches): Array<[string, string]> {
+  if (!spec.overlay) return [];
+  const root = join(FERRETDB_SRC, spec.overlay.dir);
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e): [string, string] => {
+      const source = join(e.parentPath, e.name);
+      return [relative(root, source), source];
+    })
+    .sort(([a], [b]) => a.localeCompare(b));
 }
 
 /**
@@ -120,6 +135,11 @@ function preparePatchedBuild(buildDir: string, spec: FerretDbPatches): void {
   for (const f of ['main.go', 'go.mod', 'go.sum']) cpSync(join(FERRETDB_SRC, f), join(buildDir, f));
   const copy = join(buildDir, 'ferretdb-module');
   cpSync(moduleDir, copy, { recursive: true });
+  for (const [path, source] of overlayFiles(spec)) {
+    if (existsSync(join(copy, path))) throw new ToolError(`${source} would replace ${path} of ${spec.module}`);
+    mkdirSync(dirname(join(copy, path)), { recursive: true });
+    cpSync(source, join(copy, path));
+  }
   for (const p of spec.patches) {
     const file = join(copy, p.file);
     const source = readFileSync(file, 'utf8');
@@ -135,7 +155,10 @@ function preparePatchedBuild(buildDir: string, spec: FerretDbPatches): void {
   );
 }
 
-/** Path of the FerretDB launcher, rebuilt when missing or when its sources (main.go, go.mod, go.sum, patches) changed. */
+/**
+ * Path of the FerretDB launcher, rebuilt when missing or when its sources (main.go, go.mod, go.sum, the patches and
+ * the overlay) changed.
+ */
 export async function ensureFerretDb(log: Log = console.log): Promise<string> {
   const override = process.env.FERRETDB_PATH;
   if (override) {
@@ -146,6 +169,8 @@ export async function ensureFerretDb(log: Log = console.log): Promise<string> {
   const stamp = join(TOOLS_BIN, 'cadreflow-ferretdb.version');
   const hash = createHash('sha256');
   for (const f of ['main.go', 'go.mod', 'go.sum', 'patches.json']) hash.update(readFileSync(join(FERRETDB_SRC, f)));
+  const spec = JSON.parse(readFileSync(join(FERRETDB_SRC, 'patches.json'), 'utf8')) as FerretDbPatches;
+  for (const [path, source] of overlayFiles(spec)) hash.update(path).update(readFileSync(source));
   const expected = hash.digest('hex');
   if (existsSync(bin) && stampMatches(stamp, expected)) return bin;
   requireGo('FerretDB');
@@ -154,10 +179,7 @@ export async function ensureFerretDb(log: Log = console.log): Promise<string> {
     'Building the FerretDB launcher (MongoDB-protocol server) into tools/.bin: it is missing or its sources changed. About 1–2 minutes cold.'
   );
   const buildDir = join(TOOLS_BIN, 'ferretdb-build');
-  preparePatchedBuild(
-    buildDir,
-    JSON.parse(readFileSync(join(FERRETDB_SRC, 'patches.json'), 'utf8')) as FerretDbPatches
-  );
+  preparePatchedBuild(buildDir, spec);
   await goBuild('FerretDB', ['build', '-o', bin, '.'], buildDir, {}, log);
   rmSync(buildDir, { recursive: true, force: true });
   writeFileSync(stamp, `${expected}\n`);
