@@ -1,14 +1,15 @@
 /**
  * The MongoDB record of a case as the chain workflow projects it: one `cases` document, one `case_steps`
  * document per step run, and the hash-chained `audit` entries. Written at each revision of the workflow's
- * state; every write is guarded by the revision so that a retried or late activity carrying an older state
- * never overwrites a newer one, and no transaction is needed (FerretDB has none): the audit is appended
- * first, then the step runs, then the case, so a reader never sees a case state whose audit is missing.
+ * state; every write is guarded by the workflow's clock and revision (writeIfNewer) so that a retried or late
+ * activity carrying an older state never overwrites a newer one, and no transaction is needed (FerretDB has
+ * none): the audit is appended first, then the step runs, then the case, so a reader never sees a case state
+ * whose audit is missing.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash } from 'node:crypto';
 import { appendAudit, canonicalJson, type AuditAppend, type AuditTail } from './audit';
-import type { Collection, UpdateFilter } from 'mongodb';
+import type { Collection, Filter, UpdateFilter } from 'mongodb';
 import {
   driverCollection,
   isDuplicateKey,
@@ -89,14 +90,45 @@ function plain<T>(value: T): T {
 export interface RevisionedDoc {
   _id: string;
   revision: number;
+  /** The workflow's clock at the transition that made this content (Date.now() of its workflow task). */
+  updatedAt?: number;
   [field: string]: unknown;
 }
 
 /**
- * Writes `doc` at `revision` unless the stored document is at that revision or a newer one: a guarded
- * update ($set what is present, $unset the optional fields that are absent), and when there is no document
- * an insert (tried first with `insertFirst`, for a document the caller believes new). Two first writes may race: the loser's insert fails with 11000 and it tries the guarded update
- * once more, which applies only if it carries the newer revision.
+ * The stored documents `doc` is newer than. Writes are ordered by the workflow's clock and then by revision. By
+ * revision alone, a workflow task that did not complete (its worker died, or it outran its timeout while the
+ * database was away) could store revision r of a state its retry — which ran at a later clock and may have
+ * taken another path, an act or a timer coming in another order — reached with other content: the retry's write
+ * of revision r was refused, and the record stayed with what the workflow's history never held. A workflow
+ * task's clock is the time its attempt started, which grows along the history and past every attempt that
+ * failed before it; within one task, the revision orders the writes. A document stored without the clock (by an
+ * earlier version) is ordered by revision. Left open: a step run such a task changed and its retry did not keeps
+ * what the task wrote, as the retry writes only the runs it changed since its previous write.
+ */
+function olderThan(doc: RevisionedDoc): Filter<RevisionedDoc> {
+  const r = doc.revision;
+  if (doc.updatedAt === undefined) return { revision: { $lt: r } };
+  return {
+    $or: [
+      { updatedAt: { $lt: doc.updatedAt } },
+      { updatedAt: doc.updatedAt, revision: { $lt: r } },
+      { updatedAt: { $exists: false }, revision: { $lt: r } },
+    ],
+  };
+}
+
+/** Whether a stored (updatedAt, revision) is at least as new as `doc`'s (olderThan's order). */
+function atLeastAsNew(stored: { updatedAt?: unknown; revision: number }, doc: RevisionedDoc): boolean {
+  if (typeof stored.updatedAt !== 'number' || doc.updatedAt === undefined) return stored.revision >= doc.revision;
+  return stored.updatedAt > doc.updatedAt || (stored.updatedAt === doc.updatedAt && stored.revision >= doc.revision);
+}
+
+/**
+ * Writes `doc` unless the stored document is as new or newer (olderThan): a guarded update ($set what is present,
+ * $unset the optional fields that are absent), and when there is no document an insert (tried first with
+ * `insertFirst`, for a document the caller believes new). Two first writes may race: the loser's insert fails
+ * with 11000 and it tries the guarded update once more, which applies only if it carries the newer content.
  */
 export async function writeIfNewer(
   collection: Collection<RevisionedDoc>,
@@ -110,7 +142,7 @@ export async function writeIfNewer(
   if (extra.$max) update.$max = extra.$max;
   if (Object.keys(unset).length > 0) update.$unset = unset;
   const guarded = async (): Promise<boolean> =>
-    (await collection.updateOne({ _id, revision: { $lt: doc.revision } }, update)).matchedCount > 0;
+    (await collection.updateOne({ _id, ...olderThan(doc) }, update)).matchedCount > 0;
 
   if (!extra.insertFirst && (await guarded())) return 'written';
   try {
@@ -175,9 +207,9 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
   let written = input.previous?.stepRuns;
   let firstWrite = false;
   if (!written) {
-    const stored = await cases.findOne({ _id: p.caseId }, { projection: { revision: 1, stepRuns: 1 } });
-    // A newer revision is stored whole already (its runs were written before it): nothing here is news.
-    if (stored && stored.revision >= p.revision) return result;
+    const stored = await cases.findOne({ _id: p.caseId }, { projection: { revision: 1, updatedAt: 1, stepRuns: 1 } });
+    // A newer state is stored whole already (its runs were written before it): nothing here is news.
+    if (stored && atLeastAsNew(stored, { _id: p.caseId, revision: p.revision, updatedAt: p.updatedAt })) return result;
     written = (stored?.stepRuns ?? []) as StepRunRef[];
     firstWrite = stored === null;
   }
@@ -186,10 +218,13 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
     docs
       .filter((doc, i) => known.get(doc._id) !== refs[i]!.digest)
       .map((doc) =>
-        writeIfNewer(steps, { ...doc, revision: p.revision } satisfies CaseStepDoc as RevisionedDoc, STEP_OPTIONAL, {
+        writeIfNewer(
+          steps,
+          { ...doc, revision: p.revision, updatedAt: p.updatedAt } satisfies CaseStepDoc as RevisionedDoc,
+          STEP_OPTIONAL,
           // A run the case has never listed is new: inserted first, with no update tried before.
-          insertFirst: !known.has(doc._id),
-        })
+          { insertFirst: !known.has(doc._id) }
+        )
       )
   );
 
@@ -223,6 +258,8 @@ export async function loadCase(models: Models, caseId: string): Promise<CaseProj
   }
   return {
     ...projection,
-    steps: steps.map(({ _id: _stepDocId, caseId: _caseId, order: _order, revision: _revision, ...view }) => view),
+    steps: steps.map(
+      ({ _id: _stepDocId, caseId: _caseId, order: _order, revision: _revision, updatedAt: _updatedAt, ...view }) => view
+    ),
   };
 }

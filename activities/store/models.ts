@@ -95,7 +95,11 @@ export interface CaseDoc {
   obstacles: number;
   startedAt: number;
   updatedAt: number;
-  /** Only a higher revision replaces the document, so an older retry never overwrites a newer state. */
+  /**
+   * The workflow's clock at the transition written (`updatedAt`) and its revision order the writes: only a later
+   * (updatedAt, revision) replaces the document (case-store.ts, writeIfNewer), so an older retry never overwrites
+   * a newer state, nor a workflow task that never completed the state its completed retry reached.
+   */
   revision: number;
   /** The highest audit sequence number the workflow has recorded: a deleted tail of the audit shows. */
   auditSeq: number;
@@ -147,6 +151,8 @@ export interface CaseStepDoc {
   returned?: StepReturnDoc;
   extendedTo?: number;
   documents?: { code: string; issuedOn: string }[];
+  /** The case revision that wrote this version of the document, and the case's updatedAt then (writeIfNewer). */
+  updatedAt?: number;
   /** The case revision that wrote this version of the document. */
   revision: number;
 }
@@ -342,6 +348,7 @@ const caseStepSchema = new Schema<CaseStepDoc>(
     returned: { type: Schema.Types.Mixed, default: undefined },
     extendedTo: Number,
     documents: { type: Schema.Types.Mixed, default: undefined },
+    updatedAt: Number,
     revision: { type: Number, required: true },
   },
   { collection: 'case_steps', versionKey: false, minimize: false }

@@ -183,6 +183,32 @@ describe('persistCase', () => {
     expect(await models.AuditEntry.countDocuments({ caseId })).toBe(4);
   });
 
+  test('a workflow task that never completed wrote a revision its retry reached another way: the retry, at a later clock, replaces it', async () => {
+    const caseId = uniqueId('orphan');
+    const first = await acts.persistCase({ projection: projection(caseId, 1), audit: [entry(1)] });
+    // The attempt whose worker died: a timer's rung, revision 2 at its clock.
+    const orphan = projection(caseId, 2, { escalationLevel: 'reminder', updatedAt: T0 + 2_000 });
+    await acts.persistCase({ projection: orphan, audit: [], previous: first });
+    // Its retry, later, took the act that came meanwhile: revision 2 too, and revision 3 never written before it.
+    const retried = projection(caseId, 2, {
+      status: 'completed',
+      currentStepId: undefined,
+      currentStepTitle: undefined,
+      updatedAt: T0 + 2_500,
+      steps: [{ ...projection(caseId, 1).steps[0]!, status: 'done', outcome: 'approved', closedAt: T0 + 2_500 }],
+    });
+    await acts.persistCase({ projection: retried, audit: [], previous: first });
+    expect(await loadCase(models, caseId)).toEqual(retried);
+    // The dead attempt's activity retried late, or an attempt that went further (revision 3) at the earlier clock:
+    // neither replaces what the completed task wrote.
+    await acts.persistCase({ projection: orphan, audit: [], previous: first });
+    await acts.persistCase({ projection: { ...orphan, revision: 3, title: 'further' }, audit: [], previous: first });
+    expect(await loadCase(models, caseId)).toEqual(retried);
+    // Read back with no `previous` too: the stored state is as new, so nothing is written.
+    await acts.persistCase({ projection: { ...orphan, revision: 3, title: 'further' }, audit: [] });
+    expect((await loadCase(models, caseId))?.title).toBe(retried.title);
+  });
+
   test('a revision writes only the step runs it changed, and the case lists the runs that are its own', async () => {
     const caseId = uniqueId('partial');
     const c1 = projection(caseId, 1).steps[0]!;
