@@ -54,6 +54,8 @@ export interface PersistCaseInput {
 export interface PersistCaseResult {
   audit?: AuditTail;
   stepRuns: StepRunRef[];
+  /** The case's (updatedAt, revision) it wrote: the next call expects the record there (absent on older results). */
+  at?: { updatedAt: number; revision: number };
 }
 
 export function caseStepId(caseId: string, stepId: string, run: number): string {
@@ -103,8 +105,7 @@ export interface RevisionedDoc {
  * of revision r was refused, and the record stayed with what the workflow's history never held. A workflow
  * task's clock is the time its attempt started, which grows along the history and past every attempt that
  * failed before it; within one task, the revision orders the writes. A document stored without the clock (by an
- * earlier version) is ordered by revision. Left open: a step run such a task changed and its retry did not keeps
- * what the task wrote, as the retry writes only the runs it changed since its previous write.
+ * earlier version) is ordered by revision.
  */
 function olderThan(doc: RevisionedDoc): Filter<RevisionedDoc> {
   const r = doc.revision;
@@ -134,13 +135,18 @@ export async function writeIfNewer(
   collection: Collection<RevisionedDoc>,
   doc: RevisionedDoc,
   optional: readonly string[],
-  extra: { $max?: Record<string, number>; insertFirst?: boolean } = {}
-): Promise<'written' | 'stale'> {
+  extra: { $max?: Record<string, number>; insertFirst?: boolean; expect?: PersistCaseResult['at'] } = {}
+): Promise<'written' | 'stale' | 'moved'> {
   const { _id, ...fields } = doc;
   const unset = Object.fromEntries(optional.filter((k) => fields[k] === undefined).map((k) => [k, '' as const]));
   const update: UpdateFilter<RevisionedDoc> = { $set: fields };
   if (extra.$max) update.$max = extra.$max;
   if (Object.keys(unset).length > 0) update.$unset = unset;
+  // Only over the document stored at `expect`, else 'moved' and nothing written.
+  if (extra.expect) {
+    const { updatedAt, revision } = extra.expect;
+    return (await collection.updateOne({ _id, updatedAt, revision }, update)).matchedCount > 0 ? 'written' : 'moved';
+  }
   const guarded = async (): Promise<boolean> =>
     (await collection.updateOne({ _id, ...olderThan(doc) }, update)).matchedCount > 0;
 
@@ -185,7 +191,8 @@ export function runDigest(doc: Record<string, unknown>): string {
  * the digest of each as last written (`stepRuns`), and the projection's runs are compared with the list
  * the previous call answered, or else with the stored one. Every read and write is by `_id`, the one filter
  * FerretDB's SQLite backend answers without reading the whole collection; with `previous` an act costs one
- * insert per audit entry, one write per changed run and one of the case, and no read.
+ * insert per audit entry, one write per changed run and one of the case, and no read. The case is written over
+ * the record as `previous` left it; should another write have come between (writeIfNewer), every run is written.
  *
  * A run whose content is unchanged keeps the revision it was last written at; readers take the runs the
  * case lists. A run's content only grows along a case (status, outcome, votes, closing), never returns to
@@ -202,7 +209,8 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
     plain({ ...step, _id: caseStepId(p.caseId, step.stepId, step.run), caseId: p.caseId, order })
   );
   const refs: StepRunRef[] = docs.map((doc) => ({ id: doc._id, digest: runDigest(doc) }));
-  const result: PersistCaseResult = { ...(tail ? { audit: tail } : {}), stepRuns: refs };
+  const at = { updatedAt: p.updatedAt, revision: p.revision };
+  const result: PersistCaseResult = { ...(tail ? { audit: tail } : {}), stepRuns: refs, at };
 
   let written = input.previous?.stepRuns;
   let firstWrite = false;
@@ -214,25 +222,33 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
     firstWrite = stored === null;
   }
   const known = new Map(written.map((r) => [r.id, r.digest]));
-  await Promise.all(
-    docs
-      .filter((doc, i) => known.get(doc._id) !== refs[i]!.digest)
-      .map((doc) =>
+  const changed = (doc: (typeof docs)[number], i: number): boolean => known.get(doc._id) !== refs[i]!.digest;
+  const writeRuns = (which: typeof docs) =>
+    Promise.all(
+      which.map((doc) =>
         writeIfNewer(
           steps,
-          { ...doc, revision: p.revision, updatedAt: p.updatedAt } satisfies CaseStepDoc as RevisionedDoc,
+          { ...doc, ...at } satisfies CaseStepDoc as RevisionedDoc,
           STEP_OPTIONAL,
           // A run the case has never listed is new: inserted first, with no update tried before.
           { insertFirst: !known.has(doc._id) }
         )
       )
-  );
+    );
+  await writeRuns(docs.filter(changed));
 
   const { steps: _steps, ...caseFields } = p;
   const auditSeq = input.audit.reduce((m, e) => Math.max(m, e.seq), 0);
   const doc = plain({ ...caseFields, _id: p.caseId, stepRuns: refs }) satisfies Omit<CaseDoc, 'auditSeq'>;
   // auditSeq only grows ($max), whichever revision carried the entries.
-  await writeIfNewer(cases, doc, CASE_OPTIONAL, { $max: { auditSeq }, insertFirst: firstWrite });
+  const caseWrite = { $max: { auditSeq } };
+  // The record as the previous write left it (no read): written over it. Found elsewhere, it moved since — a
+  // workflow task that did not complete wrote its own state — and the runs this call did not change may hold
+  // that task's content: they are written again (each where older), then the case.
+  const expect = input.previous?.at;
+  if (expect && (await writeIfNewer(cases, doc, CASE_OPTIONAL, { ...caseWrite, expect })) === 'written') return result;
+  if (expect) await writeRuns(docs.filter((d, i) => !changed(d, i)));
+  await writeIfNewer(cases, doc, CASE_OPTIONAL, { ...caseWrite, insertFirst: firstWrite });
   return result;
 }
 

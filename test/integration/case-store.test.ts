@@ -209,6 +209,23 @@ describe('persistCase', () => {
     expect((await loadCase(models, caseId))?.title).toBe(retried.title);
   });
 
+  test('a run that task changed and its retry did not is written again, with the retry’s content', async () => {
+    const caseId = uniqueId('orphan-run');
+    const first = await acts.persistCase({ projection: projection(caseId, 1), audit: [entry(1)] });
+    const c1 = projection(caseId, 1).steps[0]!;
+    // The attempt that did not complete extended C1's deadline; its retry only raised the ladder's level.
+    const orphan = projection(caseId, 2, { updatedAt: T0 + 2_000, steps: [{ ...c1, extendedTo: T0 + 40 * DAY }] });
+    await acts.persistCase({ projection: orphan, audit: [], previous: first });
+    const retried = projection(caseId, 2, { updatedAt: T0 + 2_500, escalationLevel: 'reminder' });
+    const written = await acts.persistCase({ projection: retried, audit: [], previous: first });
+    expect(await loadCase(models, caseId)).toEqual(retried);
+    // The next write finds the record where the retry left it: only what it changed is written.
+    const next = projection(caseId, 3, { escalationLevel: 'due' });
+    await acts.persistCase({ projection: next, audit: [], previous: written });
+    expect(await loadCase(models, caseId)).toEqual(next);
+    expect((await models.CaseStep.findById(`${caseId}|C1|1`).lean())?.revision).toBe(2);
+  });
+
   test('a revision writes only the step runs it changed, and the case lists the runs that are its own', async () => {
     const caseId = uniqueId('partial');
     const c1 = projection(caseId, 1).steps[0]!;
