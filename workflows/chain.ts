@@ -361,6 +361,15 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
   let armed: { at: number; until: number; revision: number; keys: CaseMailInput['key'][] } | undefined;
   const sameKey = (a: CaseMailInput['key'], b: CaseMailInput['key']): boolean =>
     a.caseId === b.caseId && a.stepId === b.stepId && a.level === b.level && a.round === b.round;
+  /** The rung after `k` on its step run's ladder (domain/ladder.ts: reminder, due notice, escalation rounds). */
+  const nextRung = (k: CaseMailInput['key']): CaseMailInput['key'] | undefined =>
+    k.level === 'reminder'
+      ? { ...k, level: 'due', round: 1 }
+      : k.level === 'due'
+        ? { ...k, level: 'escalation', round: 1 }
+        : k.level === 'escalation'
+          ? { ...k, round: k.round + 1 }
+          : undefined;
 
   /**
    * The e-mails the next ladder timer of `s` will send, when it falls within ARM_LEAD_MS of `now` (and not yet
@@ -387,7 +396,14 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
   const rearm = (s: CaseState, now: number, sending: CaseMailInput['key'][] = []): MailArming | undefined => {
     const next = toArm(s, now);
     const keep = [...sending, ...(next?.mails.map((m) => m.key) ?? [])];
-    const disarm = (armed?.keys ?? []).filter((k) => !keep.some((x) => sameKey(x, k)));
+    const kept = (k: CaseMailInput['key']): boolean => keep.some((x) => sameKey(x, k));
+    const dropped = (armed?.keys ?? []).filter((k) => !kept(k));
+    // A workflow task that did not complete may have recorded the rung these were armed for and armed the next
+    // one; this history replaced its record, not its outbox: the next rung's e-mails go too (nothing when none).
+    const following = dropped
+      .map(nextRung)
+      .filter((k): k is CaseMailInput['key'] => k !== undefined && !kept(k) && !dropped.some((d) => sameKey(d, k)));
+    const disarm = [...dropped, ...following];
     armed = next
       ? { at: next.at, until: next.until, revision: s.revision, keys: next.mails.map((m) => m.key) }
       : undefined;

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type mongoose from 'mongoose';
 import { createModels, type Models } from '../../activities/store/models';
 import { saveOrg } from '../../activities/case-activities';
-import { messageIdFor } from '../../activities/mail/outbox';
+import { armMessage, messageIdFor } from '../../activities/mail/outbox';
 import { verifyAuditChain } from '../../activities/store/audit';
 import { actOnCase, getCase, startCampaign, startCase } from '../../client/cases';
 import { CaseActionError } from '../../client/temporal';
@@ -403,6 +403,29 @@ describe('deadlines, the ladder and obstacles', () => {
         command: { type: 'withdraw', reason: 'Kết thúc kiểm thử' },
       });
     }
+  });
+
+  test('an act disarms the next rung too, which a workflow task that never completed may have armed', async () => {
+    const def = withTestDurations(planningV1, 8, 4);
+    const caseId = await start(def);
+    await eventually('the reminder armed', async () =>
+      (await models.Outbox.find({ caseId }).lean()).some((o) => o.status === 'armed')
+    );
+    // As an attempt that recorded the reminder's rung and died before its task completed would leave it: the due
+    // notice armed, while this history still has the reminder armed and no rung recorded.
+    const due = { caseId, stepId: 'P1', level: 'due', round: 1 };
+    const mail = { to: ['thuong-truc@example.vn'], subject: 'Đến hạn', text: 'Đến hạn', html: '<p>Đến hạn</p>' };
+    expect(await armMessage(models, due, mail, Date.now() + 8_000, undefined)).toBe(true);
+    const moved = await advance('planning', caseId, def);
+    expect(moved.current?.stepId).not.toBe('P1');
+    const p1 = await models.Outbox.find({ caseId, stepId: 'P1' }).sort({ level: 1 }).lean();
+    expect(p1.map((o) => `${o.level}:${o.status}`)).toEqual(['due:cancelled', 'reminder:cancelled']);
+    await sleep(9_000);
+    expect((await mailbox(caseId)).filter((m) => m.messageId === messageIdFor(due))).toHaveLength(0);
+    await actOnCase(client, 'planning', caseId, {
+      personId: PERSON.communeSecretary,
+      command: { type: 'withdraw', reason: 'Kết thúc kiểm thử' },
+    });
   });
 
   test('an act sent the moment a case starts waits for the case to be ready, and is applied', async () => {
