@@ -16,11 +16,12 @@ interface Doc {
   revision?: number;
 }
 
+const config = withOwnDatabase(testConfig('ferretdb-writes'), 'ferretdb_writes');
 let connection: mongoose.Connection;
 let docs: Collection<Doc>;
 
 beforeAll(async () => {
-  connection = await mongo(withOwnDatabase(testConfig('ferretdb-writes'), 'ferretdb_writes'));
+  connection = await mongo(config);
   docs = connection.db!.collection<Doc>('docs');
 });
 
