@@ -37,6 +37,18 @@ const DAY_MS = 86_400_000;
 /** The order of levels at the same instant, so that the schedule is totally ordered. */
 const LEVEL_ORDER: Record<LadderLevel, number> = { reminder: 0, due: 1, escalation: 2, obstacle: 3 };
 
+/**
+ * The rung that may follow `level`/`round` on a step run's ladder (ladderSchedule: reminder, due notice,
+ * escalation rounds), or null after an obstacle report. The next round may lie past
+ * `maxRounds`: a rung that never comes. Any other level (an e-mail off the ladder) has none.
+ */
+export function followingRung(level: string, round: number): { level: LadderLevel; round: number } | null {
+  if (level === 'reminder') return { level: 'due', round: 1 };
+  if (level === 'due') return { level: 'escalation', round: 1 };
+  if (level === 'escalation') return { level: 'escalation', round: round + 1 };
+  return null;
+}
+
 function invalidDefinition(message: string, messageVi: string, details?: Record<string, unknown>): DomainError {
   return domainError('DEFINITION_INVALID', message, messageVi, details);
 }

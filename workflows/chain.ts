@@ -36,6 +36,7 @@ import {
   type Transition,
 } from '../domain/chain';
 import { DomainError } from '../domain/errors';
+import { followingRung } from '../domain/ladder';
 import { actorRecipients, holdersOf, recipientsFor, resolveBody, type OrgSnapshot } from '../domain/org';
 import type { StepDefinition } from '../domain/processes/model';
 import {
@@ -361,15 +362,11 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
   let armed: { at: number; until: number; revision: number; keys: CaseMailInput['key'][] } | undefined;
   const sameKey = (a: CaseMailInput['key'], b: CaseMailInput['key']): boolean =>
     a.caseId === b.caseId && a.stepId === b.stepId && a.level === b.level && a.round === b.round;
-  /** The rung after `k` on its step run's ladder (domain/ladder.ts: reminder, due notice, escalation rounds). */
-  const nextRung = (k: CaseMailInput['key']): CaseMailInput['key'] | undefined =>
-    k.level === 'reminder'
-      ? { ...k, level: 'due', round: 1 }
-      : k.level === 'due'
-        ? { ...k, level: 'escalation', round: 1 }
-        : k.level === 'escalation'
-          ? { ...k, round: k.round + 1 }
-          : undefined;
+  /** The rung after `k` on its step run's ladder, keyed as `k` (domain/ladder.ts, followingRung). */
+  const nextRung = (k: CaseMailInput['key']): CaseMailInput['key'] | undefined => {
+    const rung = followingRung(k.level, k.round);
+    return rung ? { ...k, ...rung } : undefined;
+  };
 
   /**
    * The e-mails the next ladder timer of `s` will send, when it falls within ARM_LEAD_MS of `now` (and not yet

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { isDomainError } from '../../domain/errors';
-import { ladderSchedule, nextLadderAction, obstacleAction, type LadderDone } from '../../domain/ladder';
+import { followingRung, ladderSchedule, nextLadderAction, obstacleAction, type LadderDone } from '../../domain/ladder';
 import type { LadderAction, LadderConfig, Period, WorkingCalendar } from '../../domain/types';
 
 // ---------------------------------------------------------------------------------------------------
@@ -355,4 +355,12 @@ describe('ladder properties', () => {
       })
     );
   });
+});
+
+test('followingRung: reminder → due notice → escalation rounds; nothing after an e-mail off the ladder', () => {
+  expect(followingRung('reminder', 1)).toEqual({ level: 'due', round: 1 });
+  expect(followingRung('due', 1)).toEqual({ level: 'escalation', round: 1 });
+  expect(followingRung('escalation', 2)).toEqual({ level: 'escalation', round: 3 });
+  expect(followingRung('obstacle', 1)).toBeNull();
+  expect(followingRung('decision', 1)).toBeNull();
 });
