@@ -34,6 +34,8 @@ export const DISPATCH_WINDOW_MS = 90_000;
 export const CLAIM_RENEW_MS = 10_000;
 /** How long the "sent" mark is retried after the SMTP server accepted the message. */
 export const MARK_RETRY_MS = 120_000;
+/** A "sent" mark that takes this long to land after the acceptance is logged (the window of a second copy). */
+export const SLOW_MARK_MS = 1_000;
 
 /**
  * Runs a write that records an e-mail the SMTP server accepted, again and again (200 ms apart, doubling up to
@@ -208,15 +210,34 @@ export async function sendOnce(
       throw e;
     }
     // The message is out: the mark must land, or the lease would lapse and another attempt send it again.
-    // A busy or briefly lost database is retried (the lease renewed meanwhile) before giving up.
+    // A busy or briefly lost database is retried (the lease renewed meanwhile) before giving up. `markedAt` is
+    // the database's clock when the mark landed: from `sentAt` to it is the window in which a killed worker
+    // would send the message again.
+    const acceptedAt = now();
+    const started = Date.now();
+    const failures: string[] = [];
     await retryForMarkWindow(() =>
       inTurn(() =>
         models.Outbox.updateOne(
           { _id: id },
-          { $set: { status: 'sent', sentAt: now() }, $unset: { lastError: 1, claimToken: 1 } }
+          {
+            $set: { status: 'sent', sentAt: acceptedAt },
+            $currentDate: { markedAt: true },
+            $unset: { lastError: 1, claimToken: 1 },
+          }
         )
-      )
+      ).catch((e: unknown) => {
+        failures.push(e instanceof Error ? e.message : String(e));
+        throw e;
+      })
     );
+    const tookMs = Date.now() - started;
+    if (tookMs >= SLOW_MARK_MS) {
+      console.warn(
+        `cadreflow: e-mail ${id} was marked sent ${tookMs} ms after the SMTP server accepted it` +
+          (failures.length > 0 ? ` (${failures.length} failed writes first: ${failures.join('; ')})` : '')
+      );
+    }
     return { status: 'sent', messageId };
   } finally {
     clearInterval(renewal);

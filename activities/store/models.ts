@@ -59,7 +59,13 @@ export interface OutboxDoc {
   claimToken?: string;
   /** The instant an armed message is due. */
   sendAt?: Date;
+  /** When the SMTP server accepted it. */
   sentAt?: Date;
+  /**
+   * When the "sent" mark of an attempt that sent the message itself (outbox.ts sendOnce) landed, by the
+   * database's clock; the dispatcher's e-mails are recorded by their journal entry (sent-journal.ts) instead.
+   */
+  markedAt?: Date;
   lastError?: string;
   createdAt: Date;
 }
@@ -281,6 +287,7 @@ const outboxSchema = new Schema<OutboxDoc>(
     claimToken: String,
     sendAt: Date,
     sentAt: Date,
+    markedAt: Date,
     lastError: String,
     createdAt: { type: Date, required: true },
   },

@@ -111,6 +111,19 @@ export interface ChaosReport {
      * message (at most 20 listed).
      */
     duplicated: Array<{ messageId: string; subject: string; arrivals: string[]; outbox?: Record<string, unknown> }>;
+    /**
+     * The window in which a killed worker sends an e-mail twice: from the SMTP server's acceptance (the catcher's
+     * first arrival) to the landing of the "sent" mark (the outbox's `markedAt`), in ms, over the messages an
+     * attempt sent itself; `over1s` counts those past a second, `slowest` names the five slowest.
+     */
+    markLag: {
+      messages: number;
+      p50: number;
+      p99: number;
+      max: number;
+      over1s: number;
+      slowest: Array<{ id: string; ms: number; receivedAt: string }>;
+    };
   };
   audit: { ok: boolean; problems: number; countMismatches: string[] };
   /** GET /ready answers while the MongoDB-protocol server was down. */
@@ -125,6 +138,31 @@ export interface ChaosReport {
 }
 
 /** One answer of the API while the database was down. */
+/** ChaosReport['mail']['markLag'] of the outbox messages `all` and the catcher's deliveries `mails`. */
+function markLag(
+  all: ReadonlyArray<{ _id: string; round: number; caseId: string; stepId: string; level: string; markedAt?: Date }>,
+  mails: ReadonlyArray<{ messageId: string; receivedAt: string }>
+): ChaosReport['mail']['markLag'] {
+  const arrived = new Map<string, string>();
+  for (const m of mails) if (!arrived.has(m.messageId)) arrived.set(m.messageId, m.receivedAt);
+  const lags = all
+    .flatMap((d) => {
+      const receivedAt = arrived.get(messageIdFor(d));
+      if (receivedAt === undefined || !d.markedAt) return [];
+      return [{ id: d._id, ms: new Date(d.markedAt).getTime() - Date.parse(receivedAt), receivedAt }];
+    })
+    .sort((a, b) => a.ms - b.ms);
+  const at = (q: number): number => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]?.ms ?? 0;
+  return {
+    messages: lags.length,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: lags[lags.length - 1]?.ms ?? 0,
+    over1s: lags.filter((l) => l.ms > 1000).length,
+    slowest: lags.slice(-5).reverse(),
+  };
+}
+
 export interface ProbeAnswer {
   probe: string;
   method: string;
@@ -587,6 +625,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       ).length,
       deliveredNotOwed: [],
       duplicated: [],
+      markLag: markLag(all, mails),
     };
     const byMessageId = new Map(all.map((d) => [messageIdFor(d), d]));
     const outboxOf = (messageId: string): { outbox?: Record<string, unknown> } => {

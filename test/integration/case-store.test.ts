@@ -736,6 +736,10 @@ describe('sendCaseMail', () => {
     expect(mails[0]!.text).toContain('Kính gửi Thường trực Tỉnh ủy');
     expect(mails[0]!.text).toContain(`https://cadreflow.example.vn/cases/${encodeURIComponent(caseId)}`);
     expect(mails[0]!.html).toContain('<strong>Đảng ủy xã thẩm định</strong>');
+    // The mark keeps when the SMTP server accepted it and, by the database's clock, when the mark landed.
+    const stored = await models.Outbox.findOne({ caseId }).lean();
+    expect(stored).toMatchObject({ status: 'sent', sentAt: expect.any(Date), markedAt: expect.any(Date) });
+    expect(stored!.markedAt!.getTime()).toBeGreaterThanOrEqual(Date.parse(mails[0]!.receivedAt) - 1000);
 
     await acts.sendCaseMail(
       mailInput(caseId, { key: { caseId, stepId: 'C2', level: 'escalation', round: 2 }, round: 2 })
