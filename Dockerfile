@@ -17,6 +17,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # The worker bundles dist/workflows with webpack (a dependency of @temporalio/worker) when it starts.
 COPY --from=build /app/dist ./dist
+# The worker's record of the e-mails the SMTP server accepted (MAIL_ACCEPTED_DIR), the one place it writes: a
+# volume mounted here takes this directory's owner.
+RUN mkdir -p /var/lib/cadreflow/mail-accepted && chown node:node /var/lib/cadreflow/mail-accepted
 # The node user (uid 1000) of the base image; the application files stay owned by root, read-only to it.
 USER node
 EXPOSE 8080

@@ -8,6 +8,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { OrgSnapshot } from '../domain/org';
+import type { AcceptedLog } from './mail/accepted-log';
 import type { ArmedMailSchedule } from './mail/dispatcher';
 import {
   armMessage,
@@ -39,6 +40,11 @@ export interface CaseActivityDeps {
   now?: () => Date;
   /** The worker's mail dispatcher, which sends armed e-mails at their instant; without one the cases send them. */
   dispatcher?: ArmedMailSchedule;
+  /**
+   * This machine's record of the e-mails the SMTP server accepted (activities/mail/accepted-log.ts); without one
+   * an e-mail accepted just before the worker died is sent again once its claim lapses.
+   */
+  accepted?: AcceptedLog;
 }
 
 /** What the workflow sends: the template's content less the link, which the activity builds, plus the outbox key. */
@@ -201,7 +207,7 @@ export function createCaseActivities(deps: CaseActivityDeps) {
       const beat = currentContext();
       const timer = beat ? setInterval(() => beat.heartbeat(), MAIL_HEARTBEAT_MS) : undefined;
       try {
-        return await sendOnce(deps.models, deps.mail, input.key, mail, now);
+        return await sendOnce(deps.models, deps.mail, input.key, mail, now, undefined, deps.accepted);
       } finally {
         clearInterval(timer);
       }

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Models } from './store/models';
 import { escalationMail } from './mail/templates';
+import type { AcceptedLog } from './mail/accepted-log';
 import { sendOnce, type MailTransport } from './mail/outbox';
 import { createCaseActivities } from './case-activities';
 import type { ArmedMailSchedule } from './mail/dispatcher';
@@ -18,6 +19,11 @@ export interface ActivityDeps {
   now?: () => Date;
   /** The worker's mail dispatcher (activities/mail/dispatcher.ts); without one the cases send their e-mails. */
   dispatcher?: ArmedMailSchedule;
+  /**
+   * This machine's record of the e-mails the SMTP server accepted (activities/mail/accepted-log.ts); without one
+   * an e-mail accepted just before the worker died is sent again once its claim lapses.
+   */
+  accepted?: AcceptedLog;
 }
 
 export interface RecordDecisionInput {
@@ -97,7 +103,9 @@ export function createActivities(deps: ActivityDeps) {
         deps.mail,
         { caseId: input.caseId, stepId: input.stepId, level: 'escalation', round: input.round },
         mail,
-        now
+        now,
+        undefined,
+        deps.accepted
       );
     },
   };

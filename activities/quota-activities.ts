@@ -9,6 +9,7 @@ import { actorRecipients, bodyOn, provincialStandingRecipients, type OrgSnapshot
 import { cellsWithoutMeeting, committeeOf, type UnitCheckpoint, type UnitTally } from '../domain/quotas';
 import type { QuotaPlan } from '../domain/quotas';
 import { isDomainError } from '../domain/errors';
+import type { AcceptedLog } from './mail/accepted-log';
 import { sendOnce, type MailTransport } from './mail/outbox';
 import { isoToVi, meetingMissingMail, quotaEscalationMail, quotaNoticeMail } from './mail/quota-templates';
 import type { Models } from './store/models';
@@ -20,6 +21,11 @@ export interface QuotaActivityDeps {
   mail: MailTransport;
   publicUrl: string;
   now?: () => Date;
+  /**
+   * This machine's record of the e-mails the SMTP server accepted (activities/mail/accepted-log.ts); without one
+   * an e-mail accepted just before the worker died is sent again once its claim lapses.
+   */
+  accepted?: AcceptedLog;
 }
 
 export interface LoadQuotaCheckpointInput {
@@ -153,7 +159,9 @@ export function createQuotaActivities(deps: QuotaActivityDeps) {
           round: 1,
         },
         mail,
-        now
+        now,
+        undefined,
+        deps.accepted
       );
     },
 
@@ -162,7 +170,14 @@ export function createQuotaActivities(deps: QuotaActivityDeps) {
      * (committee, month). A committee with nobody to write to is reported with `mailed: false`.
      */
     async checkCellMeetings(input: CheckCellMeetingsInput): Promise<CellMeetingFlags> {
-      return checkCellMeetings(deps.models, deps.mail, input.month, reportUrl(`/meetings/${input.month}`), now);
+      return checkCellMeetings(
+        deps.models,
+        deps.mail,
+        input.month,
+        reportUrl(`/meetings/${input.month}`),
+        now,
+        deps.accepted
+      );
     },
   };
 }
@@ -195,7 +210,8 @@ export async function checkCellMeetings(
   transport: MailTransport,
   month: string,
   link: string,
-  now: () => Date = () => new Date()
+  now: () => Date = () => new Date(),
+  accepted?: AcceptedLog
 ): Promise<CellMeetingFlags> {
   const onDate = monthEnd(month);
   const { org, byCommittee } = await meetingFlags(models, month);
@@ -214,7 +230,9 @@ export async function checkCellMeetings(
           cells: cellIds.map((id) => ({ id, name: bodyOn(org, id, onDate)?.name ?? id })),
           reportUrl: link,
         }),
-        now
+        now,
+        undefined,
+        accepted
       );
     }
     committees.push({ committeeId, cellIds, mailed: to.length > 0 });

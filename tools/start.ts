@@ -107,7 +107,12 @@ async function main(): Promise<void> {
       emlDir: join(dataDir, 'mail'),
     });
     stops.push(() => catcher.close());
-    const config: Config = { ...base, devMailboxUrl: base.devMailboxUrl || `http://127.0.0.1:${catcher.httpPort}` };
+    const config: Config = {
+      ...base,
+      devMailboxUrl: base.devMailboxUrl || `http://127.0.0.1:${catcher.httpPort}`,
+      // Beside the stack's other files, unless set.
+      mailAcceptedDir: process.env.MAIL_ACCEPTED_DIR ? base.mailAcceptedDir : join(dataDir, 'mail-accepted'),
+    };
 
     Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
     const worker = await startWorker(config);

@@ -80,6 +80,11 @@ export const CONFIG_VARIABLES = {
     default: '',
     doc: 'dev and tests only: a prebuilt workflow bundle for the worker (the tests build one per run); empty bundles workflows/ at start',
   },
+  MAIL_ACCEPTED_DIR: {
+    schema: z.string().min(1),
+    default: './data/mail-accepted',
+    doc: "where the worker records, on its machine's disk, each e-mail the SMTP server accepted until the database holds it as sent; a worker started again on the same machine marks those e-mails sent before it takes any work, so that none goes out twice (keep it on a disk that outlives the worker's process or container)",
+  },
   DATA_DIR: {
     schema: z.string().min(1),
     default: './data',
@@ -106,6 +111,8 @@ export interface Config {
   api: { host: string; port: number; sessionSecret: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
+  /** Where the worker records the e-mails the SMTP server accepted (activities/mail/accepted-log.ts). */
+  mailAcceptedDir: string;
   devMailboxUrl: string;
   workflowBundle: string;
 }
@@ -156,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     api: { host: v.API_HOST, port: v.API_PORT, sessionSecret: v.SESSION_SECRET },
     logLevel: v.LOG_LEVEL,
     dataDir: v.DATA_DIR,
+    mailAcceptedDir: v.MAIL_ACCEPTED_DIR,
     devMailboxUrl: v.DEV_MAILBOX_URL,
     workflowBundle: v.WORKFLOW_BUNDLE,
   };

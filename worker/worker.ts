@@ -5,6 +5,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import mongoose from 'mongoose';
 import { createActivities } from '../activities';
+import { AcceptedLog, newProcessTag, settleAcceptedLogs } from '../activities/mail/accepted-log';
 import { DispatcherThread } from '../activities/mail/dispatcher-thread';
 import { createSmtpTransport } from '../activities/mail/transport';
 import { createModels, ensureIndexes } from '../activities/store/models';
@@ -27,18 +28,28 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
   const mail = createSmtpTransport(config.smtp);
   let connection: NativeConnection | undefined;
   let dispatcher: DispatcherThread | undefined;
+  let accepted: AcceptedLog | undefined;
+  const processTag = newProcessTag();
   try {
     connection = await NativeConnection.connect({ address: config.temporal.address });
     const models = createModels(db);
     await ensureIndexes(models);
+    // Before any work: the e-mails an earlier worker on this machine saw accepted and did not live to mark sent
+    // (activities/mail/accepted-log.ts).
+    const marked = await settleAcceptedLogs(models, config.mailAcceptedDir, processTag);
+    if (marked > 0) {
+      console.warn(`cadreflow worker: marked sent ${marked} e-mails an earlier worker recorded as accepted`);
+    }
+    accepted = new AcceptedLog(models, config.mailAcceptedDir, 'cases', processTag);
     // The armed e-mails go out from a thread of their own (activities/mail/dispatcher-thread.ts).
     dispatcher = new DispatcherThread({
       mongodbUrl: config.mongodbUrl,
       smtp: config.smtp,
+      accepted: { dir: config.mailAcceptedDir, processTag },
       onRestart: (e) => console.error(`cadreflow worker: the mail dispatcher is starting again (${e.message})`),
     });
     await dispatcher.start();
-    const activities = createActivities({ models, mail, publicUrl: config.publicUrl, dispatcher });
+    const activities = createActivities({ models, mail, publicUrl: config.publicUrl, dispatcher, accepted });
     const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') };
@@ -53,8 +64,10 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
     });
     const conn = connection;
     const sender = dispatcher;
+    const record = accepted;
     const done = worker.run().finally(async () => {
       await sender.stop();
+      await record.close();
       await conn.close();
       mail.close();
       await db.close();
@@ -69,6 +82,7 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
     };
   } catch (e) {
     await dispatcher?.stop();
+    await accepted?.close();
     await connection?.close();
     mail.close();
     await db.close();

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import mongoose from 'mongoose';
 import { createModels } from '../store/models';
+import { AcceptedLog } from './accepted-log';
 import { MailDispatcher } from './dispatcher';
 import type { DispatcherThreadData, FromThread, ToThread } from './dispatcher-thread';
 import { createSmtpTransport } from './transport';
@@ -16,10 +17,15 @@ async function main(): Promise<void> {
   const tell = (m: FromThread): void => port.postMessage(m);
   const db = await mongoose.createConnection(data.mongodbUrl, { serverSelectionTimeoutMS: 10_000 }).asPromise();
   const mail = createSmtpTransport(data.smtp);
-  const dispatcher = new MailDispatcher(createModels(db), mail, {
+  const models = createModels(db);
+  const accepted = data.accepted
+    ? new AcceptedLog(models, data.accepted.dir, 'dispatcher', data.accepted.processTag)
+    : undefined;
+  const dispatcher = new MailDispatcher(models, mail, {
     concurrency: data.smtp.poolSize,
     instance: data.instance,
     onDispatched: (report) => tell({ type: 'dispatched', report }),
+    ...(accepted ? { accepted } : {}),
   });
   try {
     await dispatcher.start();
@@ -34,6 +40,7 @@ async function main(): Promise<void> {
       .stop()
       .finally(async () => {
         mail.close();
+        await accepted?.close();
         await db.close();
       })
       .finally(() => port.close());

@@ -19,6 +19,8 @@ import { DISPATCH_WINDOW_MS } from './outbox';
 export interface DispatcherThreadOptions {
   mongodbUrl: string;
   smtp: Config['smtp'];
+  /** Where the thread records what the SMTP server accepted (accepted-log.ts), under the worker's process tag. */
+  accepted?: { dir: string; processTag: string };
   /** Called with each round's report. */
   onDispatched?: (report: DispatchReport) => void;
   /** Called when the thread died and is being started again. */
@@ -30,6 +32,7 @@ export interface DispatcherThreadData {
   mongodbUrl: string;
   smtp: Config['smtp'];
   instance: string;
+  accepted?: { dir: string; processTag: string };
 }
 
 export type ToThread = { type: 'schedule'; sendAt: number } | { type: 'stop' };
@@ -84,6 +87,7 @@ export class DispatcherThread implements ArmedMailSchedule {
       mongodbUrl: this.opts.mongodbUrl,
       smtp: this.opts.smtp,
       instance: this.instance,
+      ...(this.opts.accepted ? { accepted: this.opts.accepted } : {}),
     };
     // From the build, or from the sources through tsx's require hook (on Node 20 the `--import tsx` a process
     // was started with does not reach its threads' loader).

@@ -38,6 +38,7 @@ import {
   type MailTransport,
   type OutgoingMail,
 } from './outbox';
+import type { AcceptedLog } from './accepted-log';
 import { journalled, journalSent, sentJournal, settleJournal } from './sent-journal';
 
 export interface DispatcherOptions {
@@ -52,6 +53,8 @@ export interface DispatcherOptions {
   onDispatched?: (report: DispatchReport) => void;
   /** The name its claim tokens carry (tokenFor); a new one by default. */
   instance?: string;
+  /** This machine's record of what the SMTP server accepted (accepted-log.ts), written before the journal. */
+  accepted?: Pick<AcceptedLog, 'record'>;
 }
 
 export interface DispatchReport {
@@ -457,6 +460,11 @@ export class MailDispatcher implements ArmedMailSchedule {
       }
       report.sent += 1;
       const at = new Date(this.now());
+      try {
+        this.opts.accepted?.record([id], at);
+      } catch (e) {
+        console.warn(`cadreflow: e-mail ${id} could not be recorded on disk (${(e as Error).message})`);
+      }
       accepted.set(id, at);
       journal.add(id, at);
     };

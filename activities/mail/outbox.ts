@@ -14,12 +14,17 @@
  * The "sent" mark after the SMTP server accepted the message is retried for MARK_RETRY_MS (a database
  * answering "busy" once must not turn into a second e-mail a lease later).
  *
- * The one window left: a worker that dies after the SMTP server accepted the message and before it was
- * marked sent. Its claim expires after CLAIM_LEASE_MS and the message is sent again with the same
- * Message-ID, which lets the receiving server or client discard the copy.
+ * The acceptance is first recorded on the worker's own disk (accepted-log.ts), which the next worker started on
+ * the machine turns into "sent" marks before it takes any work: a worker that dies before the mark lands — while
+ * the database is away, that is as long as it is away — does not send the message again. The one window left:
+ * a worker that dies between the acceptance and that record (a synchronous write, right after the SMTP server's
+ * answer), or whose machine is lost with the record, or whose claim another machine's worker takes over before a
+ * worker starts again on its machine. Its claim expires after CLAIM_LEASE_MS and the message is sent again with
+ * the same Message-ID, which lets the receiving server or client discard the copy.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { driverCollection, isDuplicateKey, type Models, type OutboxDoc } from '../store/models';
+import type { AcceptedLog } from './accepted-log';
 import { journalled, settleJournal } from './sent-journal';
 
 export const CLAIM_LEASE_MS = 60_000;
@@ -122,7 +127,8 @@ export async function sendOnce(
   key: OutboxKey,
   mail: OutgoingMail,
   now: () => Date = () => new Date(),
-  lease: LeaseTimings = { leaseMs: CLAIM_LEASE_MS, renewMs: CLAIM_RENEW_MS }
+  lease: LeaseTimings = { leaseMs: CLAIM_LEASE_MS, renewMs: CLAIM_RENEW_MS },
+  accepted?: Pick<AcceptedLog, 'record'>
 ): Promise<OutboxResult> {
   const id = outboxId(key);
   const messageId = messageIdFor(key);
@@ -214,6 +220,12 @@ export async function sendOnce(
     // the database's clock when the mark landed: from `sentAt` to it is the window in which a killed worker
     // would send the message again.
     const acceptedAt = now();
+    // First on this machine's disk, which does not go away with the database (accepted-log.ts).
+    try {
+      accepted?.record([id], acceptedAt);
+    } catch (e) {
+      console.warn(`cadreflow: e-mail ${id} could not be recorded on disk (${(e as Error).message})`);
+    }
     const started = Date.now();
     const failures: string[] = [];
     await retryForMarkWindow(() =>

@@ -369,6 +369,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       SMTP_PORT: String(smtpPort),
       WORKFLOW_BUNDLE: bundle,
       LOG_LEVEL: 'warn',
+      MAIL_ACCEPTED_DIR: join(dir, 'mail-accepted'),
     };
     const config = loadConfig(env);
 

@@ -3,6 +3,9 @@
  * projection, the hash-chained audit and its verification against tampering done with the driver, the
  * organisation slice a case needs, and the case e-mails through the real SMTP catcher, once per key.
  */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { Collection, Document } from 'mongodb';
 import mongoose from 'mongoose';
 import {
@@ -30,6 +33,7 @@ import {
   sendOnce,
   type MailTransport,
 } from '../../activities/mail/outbox';
+import { AcceptedLog, newProcessTag, readAcceptedFile, settleAcceptedLogs } from '../../activities/mail/accepted-log';
 import { journalled, journalSent, sentJournal, settleJournal } from '../../activities/mail/sent-journal';
 import { createSmtpTransport } from '../../activities/mail/transport';
 import { writeIfNewer, type RevisionedDoc } from '../../activities/store/case-store';
@@ -791,6 +795,82 @@ describe('sendCaseMail', () => {
     expect(await mailbox(caseId)).toHaveLength(2);
   });
 
+  test('an e-mail accepted by a worker that died before its mark landed is marked by the next worker, not sent again', async () => {
+    // The dying worker: a connection of its own whose writes stop once the SMTP server has accepted the message,
+    // as when the database goes away at that moment (or the worker is killed then); its claim lapses meanwhile.
+    const lease = { leaseMs: 300, renewMs: 100 };
+    const dir = mkdtempSync(join(tmpdir(), 'cadreflow-accepted-'));
+    const caseId = uniqueId('accepted');
+    const key = { caseId, stepId: 'C12', level: 'decision', round: 1 };
+    const mail = {
+      to: ['thuongtruc@tinhuy.example.vn'],
+      subject: `Thử ghi nhận ${caseId}`,
+      text: caseId,
+      html: caseId,
+    };
+    const dyingDb = await mongo(config);
+    const dying = createModels(dyingDb);
+    let accepted = false;
+    let revive: () => void = () => undefined;
+    const revived = new Promise<void>((r) => (revive = r));
+    const original = dying.Outbox.updateOne.bind(dying.Outbox);
+    const spy = jest
+      .spyOn(dying.Outbox, 'updateOne')
+      .mockImplementation(((...args: unknown[]) =>
+        accepted
+          ? revived.then(() => (original as (...a: unknown[]) => unknown)(...args))
+          : (original as (...a: unknown[]) => unknown)(...args)) as never);
+    const acceptedTransport: MailTransport = {
+      send: async (m) => {
+        const r = await smtp.send(m);
+        accepted = true;
+        return r;
+      },
+    };
+    const record = new AcceptedLog(dying, dir, 'cases', newProcessTag());
+    const first = sendOnce(dying, acceptedTransport, key, mail, undefined, lease, record);
+    try {
+      await eventually('the SMTP server accepted it', async () => accepted && (await mailbox(caseId)).length === 1);
+      await new Promise((r) => setTimeout(r, 3 * lease.leaseMs));
+      expect(await models.Outbox.findById(outboxId(key)).lean()).toMatchObject({ status: 'sending' });
+
+      // The next worker on the machine, before it takes any work; then the case's retry.
+      expect(await settleAcceptedLogs(models, dir, newProcessTag())).toBe(1);
+      expect(readdirSync(dir)).toEqual([]);
+      expect(await models.Outbox.findById(outboxId(key)).lean()).toMatchObject({ status: 'sent' });
+      expect((await sendOnce(models, smtp, key, mail, undefined, lease)).status).toBe('already-sent');
+      expect(await mailbox(caseId)).toHaveLength(1);
+    } finally {
+      revive();
+      await first.catch(() => undefined);
+      spy.mockRestore();
+      await dyingDb.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a running writer keeps its file; a partial last line is skipped; files of a process still running are left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cadreflow-accepted-'));
+    try {
+      const tag = newProcessTag();
+      const live = new AcceptedLog(models, dir, 'cases', tag);
+      live.record(['live|C1|decision|1'], new Date());
+      // Another process on the machine, still running (this one's parent), and a killed one's cut line.
+      const other = join(dir, `${process.ppid}-${newProcessTag()}-cases-1.log`);
+      writeFileSync(other, `x|C1|decision|1\t${new Date().toISOString()}\n`);
+      const cut = join(dir, `${process.pid}-${newProcessTag()}-dispatcher-1.log`);
+      writeFileSync(cut, `y|C1|decision|1\t${new Date().toISOString()}\ny|C2|deci`);
+      expect(readAcceptedFile(cut).size).toBe(1);
+      expect(await settleAcceptedLogs(models, dir, tag)).toBe(1);
+      expect(readdirSync(dir).sort()).toEqual([`${process.pid}-${tag}-cases-1.log`, basename(other)].sort());
+      // A writer that closes marks its own e-mails and deletes its file.
+      await live.close();
+      expect(readdirSync(dir)).toEqual([basename(other)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a "sent" mark the database refuses once is retried: one e-mail, marked sent', async () => {
     const caseId = uniqueId('mark');
     const key = { caseId, stepId: 'C4', level: 'escalation', round: 1 };
@@ -874,8 +954,15 @@ describe('sendCaseMail', () => {
 
 describe('armed e-mails and the dispatcher', () => {
   const started: MailDispatcher[] = [];
-  async function dispatcher(mail: MailTransport = smtp, reports: DispatchReport[] = []): Promise<MailDispatcher> {
-    const d = new MailDispatcher(models, mail, { onDispatched: (r) => reports.push(r) });
+  async function dispatcher(
+    mail: MailTransport = smtp,
+    reports: DispatchReport[] = [],
+    accepted?: AcceptedLog
+  ): Promise<MailDispatcher> {
+    const d = new MailDispatcher(models, mail, {
+      onDispatched: (r) => reports.push(r),
+      ...(accepted ? { accepted } : {}),
+    });
     await d.start();
     started.push(d);
     return d;
@@ -918,7 +1005,8 @@ describe('armed e-mails and the dispatcher', () => {
 
   test('armed e-mails go out at their instant, once; a disarmed one never; the case afterwards finds them sent', async () => {
     const reports: DispatchReport[] = [];
-    const d = await dispatcher(smtp, reports);
+    const recordDir = mkdtempSync(join(tmpdir(), 'cadreflow-accepted-'));
+    const d = await dispatcher(smtp, reports, new AcceptedLog(models, recordDir, 'dispatcher', newProcessTag()));
     const armedActs = createCaseActivities({
       models,
       mail: smtp,
@@ -944,6 +1032,12 @@ describe('armed e-mails and the dispatcher', () => {
     await eventually('marked sent', async () => (await statusOf(a)) === 'sent' && (await statusOf(c)) === 'sent');
     await eventually('the round report', async () => reports.length === 1);
     expect(reports).toEqual([{ sendAt, sent: 2, released: 0 }]);
+    // Each was recorded on this machine's disk as the SMTP server accepted it (accepted-log.ts).
+    const [recordFile] = readdirSync(recordDir);
+    expect([...readAcceptedFile(join(recordDir, recordFile!)).keys()].sort()).toEqual(
+      [a, c].map((id) => outboxId(mailInput(id).key)).sort()
+    );
+    rmSync(recordDir, { recursive: true, force: true });
     // The case's own timer comes after: nothing more goes out.
     expect(await acts.sendCaseMail(mailInput(a))).toMatchObject({ status: 'already-sent' });
     expect(await mailbox(a)).toHaveLength(1);

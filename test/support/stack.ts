@@ -156,6 +156,7 @@ export async function startTestStack(
       WORKFLOW_BUNDLE: bundlePath,
       TEMPORAL_CLI_PATH: temporalCli,
       CADREFLOW_TEST_DIR: dir,
+      MAIL_ACCEPTED_DIR: join(dir, 'mail-accepted'),
       CADREFLOW_TEST_MONGO_HANDLER: pgUrl ? 'postgresql' : 'sqlite',
       LOG_LEVEL: 'warn',
     };

@@ -1,0 +1,152 @@
+/**
+ * The worker's own record, on its local disk, of the e-mails the SMTP server accepted: written the moment the
+ * server accepts one, before the outbox's "sent" mark (outbox.ts) or the dispatcher's journal entry
+ * (sent-journal.ts), which both need the database. A worker killed between the acceptance and that write would
+ * otherwise send the e-mail again once its claim lapses. The window is a few milliseconds while the database
+ * answers, but lasts as long as the database is away: a chaos run measured 35 s for e-mails accepted just as the
+ * MongoDB-protocol server stopped.
+ *
+ * Each writer appends `<outbox id>\t<ISO instant>\n` lines to a file of its own named
+ * `<pid>-<process tag>-<writer>-<n>.log`, one synchronous write per line (into the kernel before the send's
+ * caller goes on; a process killed mid-write leaves at most a partial last line, which is skipped). A worker
+ * starting on the machine, before it takes any work, marks sent the e-mails of every file left by a process that
+ * no longer runs, then deletes the file (settleAcceptedLogs). The record outlives the worker process, not the
+ * machine: nothing is fsync'd.
+ *
+ * A writer's file is settled and deleted when the writer closes, and once it passes ROTATE_BYTES it is settled in
+ * the background and a new one started: marking an accepted e-mail sent is right whoever does it first.
+ */
+import { randomUUID } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Models } from '../store/models';
+import { settleJournal } from './sent-journal';
+
+/** A file passing this many bytes is settled and a new one started. */
+export const ROTATE_BYTES = 1 << 20;
+
+const FILE = /^(\d+)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-([a-z0-9]+)-(\d+)\.log$/;
+
+/** Whether a process of that id runs (one that runs under another user counts as running). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The entries of a file: id → instant; a line cut short by a killed process is skipped. */
+export function readAcceptedFile(file: string): Map<string, Date> {
+  const entries = new Map<string, Date>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab <= 0) continue;
+    const at = new Date(line.slice(tab + 1));
+    if (!Number.isNaN(at.getTime())) entries.set(line.slice(0, tab), at);
+  }
+  return entries;
+}
+
+/** Marks sent the e-mails of one file, then deletes it. Answers how many it held. */
+async function settleFile(models: Models, file: string): Promise<number> {
+  let entries: Map<string, Date>;
+  try {
+    entries = readAcceptedFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw e;
+  }
+  await settleJournal(models, entries);
+  unlinkSync(file);
+  return entries.size;
+}
+
+/**
+ * Settles the files in `dir` that no running writer holds: those of a process that no longer runs, and those of
+ * an earlier process with this one's id (a restarted container's worker is often process 1 again), but never
+ * this process's own (`processTag`). Answers how many e-mails were marked.
+ */
+export async function settleAcceptedLogs(models: Models, dir: string, processTag: string): Promise<number> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw e;
+  }
+  let settled = 0;
+  for (const name of names) {
+    const m = FILE.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (m[2] === processTag) continue;
+    if (pid !== process.pid && processRuns(pid)) continue;
+    settled += await settleFile(models, join(dir, name));
+  }
+  return settled;
+}
+
+/** One writer's record (see the header). */
+export class AcceptedLog {
+  private fd: number | undefined;
+  private file = '';
+  private bytes = 0;
+  private n = 0;
+  private readonly settling = new Set<Promise<unknown>>();
+
+  /**
+   * `processTag`: the same for every writer of this process (the worker passes its own to the dispatcher's
+   * thread), so that no writer of a running process has its file settled from under it.
+   */
+  constructor(
+    private readonly models: Models,
+    private readonly dir: string,
+    private readonly writer: string,
+    private readonly processTag: string
+  ) {}
+
+  /** Records that the SMTP server accepted these e-mails (outbox ids) at `at`. */
+  record(ids: readonly string[], at: Date): void {
+    if (ids.length === 0) return;
+    if (this.fd === undefined) this.open();
+    const when = at.toISOString();
+    const text = ids.map((id) => `${id}\t${when}\n`).join('');
+    this.bytes += writeSync(this.fd as number, text);
+    if (this.bytes >= ROTATE_BYTES) this.rotate();
+  }
+
+  /** Closes the file, and marks its e-mails sent and deletes it (left for the next start if that fails). */
+  async close(): Promise<void> {
+    const file = this.fd === undefined ? undefined : this.file;
+    this.shut();
+    await Promise.allSettled([...this.settling]);
+    if (file) await settleFile(this.models, file).catch(() => undefined);
+  }
+
+  private open(): void {
+    mkdirSync(this.dir, { recursive: true });
+    this.n += 1;
+    this.file = join(this.dir, `${process.pid}-${this.processTag}-${this.writer}-${this.n}.log`);
+    this.fd = openSync(this.file, 'a');
+    this.bytes = 0;
+  }
+
+  private shut(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private rotate(): void {
+    const full = this.file;
+    this.shut();
+    const done = settleFile(this.models, full)
+      .catch(() => undefined)
+      .finally(() => this.settling.delete(done));
+    this.settling.add(done);
+  }
+}
+
+/** A tag for this process's writers (see AcceptedLog). */
+export const newProcessTag = (): string => randomUUID();
