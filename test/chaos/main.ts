@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     'restartTemporal',
     kill,
     kill,
-    'stopMongo',
+    'stopMongoKillWorker',
     kill,
     kill,
     'stopSmtp',

@@ -39,7 +39,8 @@ import { startApiProcess, type ApiProcess } from '../e2e/support/api-process';
 import { createPgDatabase, dropPgDatabase, urlOfPgDatabase } from '../support/stack';
 import { BODY, buildOrg, PERSON } from '../unit/fixtures/org';
 
-export type Fault = 'killWorker' | 'restartTemporal' | 'stopMongo' | 'stopSmtp';
+/** `stopMongoKillWorker`: the MongoDB-protocol server stopped, and the worker killed while it is away. */
+export type Fault = 'killWorker' | 'restartTemporal' | 'stopMongo' | 'stopMongoKillWorker' | 'stopSmtp';
 
 export interface ChaosOptions {
   cases: number;
@@ -450,6 +451,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
+    /** While the stopMongo faults hold the database down (a worker cannot start then, as expected). */
+    let mongoDown = false;
     // The worker, kept running as a process manager would: restarted whenever it dies.
     const superviseWorker = async (): Promise<void> => {
       for (;;) {
@@ -466,7 +469,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         } catch (e) {
           if (stopping) return;
           log(`  worker did not start (${(e as Error).message.split('\n')[0]}); trying again`);
-          await dumpDatabaseSide();
+          if (!mongoDown) await dumpDatabaseSide();
           await new Promise((r) => setTimeout(r, 1000));
         }
       }
@@ -487,26 +490,36 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const apiDownAnswers: ProbeAnswer[] = [];
     let apiDownRecoveredAfterMs: number | undefined;
 
+    const killWorker = async (): Promise<void> => {
+      // The worker the supervisor runs now: one killed a moment ago may not have been replaced yet.
+      const alive = (w: ChildHandle | undefined): w is ChildHandle =>
+        w !== undefined && w.child.exitCode === null && w.child.signalCode === null;
+      while (!alive(worker)) await new Promise((r) => setTimeout(r, 200));
+      await worker.kill();
+    };
     const inject = async (fault: Fault): Promise<void> => {
       faultsDone.push({ fault, at: (Date.now() - t0) / 1000, atTime: new Date().toISOString(), actsDoneBefore: acts });
       log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s, ${acts} acts done: ${fault}`);
       switch (fault) {
-        case 'killWorker': {
-          // The worker the supervisor runs now: one killed a moment ago may not have been replaced yet.
-          const alive = (w: ChildHandle | undefined): w is ChildHandle =>
-            w !== undefined && w.child.exitCode === null && w.child.signalCode === null;
-          while (!alive(worker)) await new Promise((r) => setTimeout(r, 200));
-          await worker.kill();
+        case 'killWorker':
+          await killWorker();
           break;
-        }
         case 'restartTemporal':
           await temporal?.kill();
           await new Promise((r) => setTimeout(r, 1000));
           temporal = await startTemporalDevServer(temporalOpts);
           break;
-        case 'stopMongo': {
+        case 'stopMongo':
+        case 'stopMongoKillWorker': {
           await ferret?.kill();
+          mongoDown = true;
           const until = Date.now() + o.mongoDownMs;
+          // Killed while the database is away: the e-mails it saw accepted and could not mark sent are marked by
+          // the next worker (activities/mail/accepted-log.ts), not sent again.
+          const killing =
+            fault === 'stopMongoKillWorker'
+              ? new Promise((r) => setTimeout(r, Math.min(2000, o.mongoDownMs / 2))).then(killWorker)
+              : Promise.resolve();
           // Every round of probes is answered before the next starts, and the last before the database is back.
           let round = 0;
           do {
@@ -517,7 +530,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
               readyWhileMongoDown.push({ status: a.status, retryAfter: a.retryAfter });
             await new Promise((r) => setTimeout(r, Math.min(2000, Math.max(0, until - Date.now()))));
           } while (Date.now() < until);
+          await killing;
           ferret = await startFerretDb(mongoOpts);
+          mongoDown = false;
           const backAt = Date.now();
           if (await untilApiAnswers(apiUrl, probeAuth.token)) apiDownRecoveredAfterMs = Date.now() - backAt;
           break;
