@@ -22,8 +22,10 @@ import { join } from 'node:path';
 import type { Models } from '../store/models';
 import { settleJournal } from './sent-journal';
 
-/** A file passing this many bytes is settled and a new one started. */
-export const ROTATE_BYTES = 1 << 20;
+/** A file passing this many bytes (about 160,000 e-mails) is settled and a new one started. */
+export const ROTATE_BYTES = 16 << 20;
+/** How many of a file's e-mails are looked up at once when it is settled. */
+const SETTLE_CHUNK = 500;
 
 const FILE = /^(\d+)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-([a-z0-9]+)-(\d+)\.log$/;
 
@@ -49,7 +51,10 @@ export function readAcceptedFile(file: string): Map<string, Date> {
   return entries;
 }
 
-/** Marks sent the e-mails of one file, then deletes it. Answers how many it held. */
+/**
+ * Marks sent the e-mails of one file that are not marked yet (most are: their own marks landed), then deletes
+ * it. Answers how many it marked.
+ */
 async function settleFile(models: Models, file: string): Promise<number> {
   let entries: Map<string, Date>;
   try {
@@ -58,9 +63,17 @@ async function settleFile(models: Models, file: string): Promise<number> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw e;
   }
-  await settleJournal(models, entries);
+  const ids = [...entries.keys()];
+  let marked = 0;
+  for (let i = 0; i < ids.length; i += SETTLE_CHUNK) {
+    const chunk = ids.slice(i, i + SETTLE_CHUNK);
+    const unmarked = await models.Outbox.find({ _id: { $in: chunk }, status: { $ne: 'sent' } })
+      .select({ _id: 1 })
+      .lean<Array<{ _id: string }>>();
+    marked += await settleJournal(models, new Map(unmarked.map((d) => [d._id, entries.get(d._id) as Date])));
+  }
   unlinkSync(file);
-  return entries.size;
+  return marked;
 }
 
 /**

@@ -852,20 +852,47 @@ describe('sendCaseMail', () => {
   test('a running writer keeps its file; a partial last line is skipped; files of a process still running are left', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cadreflow-accepted-'));
     try {
+      // Three messages the SMTP server accepted and no mark followed.
+      const caseId = uniqueId('files');
+      const [live, other, cut] = ['live', 'other', 'cut'].map((stepId) => ({
+        caseId,
+        stepId,
+        level: 'decision',
+        round: 1,
+      }));
+      for (const key of [live!, other!, cut!]) {
+        await models.Outbox.create({
+          _id: outboxId(key),
+          ...key,
+          to: ['a@b.vn'],
+          subject: 's',
+          text: 't',
+          html: 'h',
+          status: 'sending',
+          attempts: 1,
+          claimedAt: new Date(),
+          claimToken: 'x',
+          createdAt: new Date(),
+        });
+      }
+      const statuses = async () =>
+        Promise.all([live!, other!, cut!].map(async (k) => (await models.Outbox.findById(outboxId(k)).lean())?.status));
       const tag = newProcessTag();
-      const live = new AcceptedLog(models, dir, 'cases', tag);
-      live.record(['live|C1|decision|1'], new Date());
+      const running = new AcceptedLog(models, dir, 'cases', tag);
+      running.record([outboxId(live!)], new Date());
       // Another process on the machine, still running (this one's parent), and a killed one's cut line.
-      const other = join(dir, `${process.ppid}-${newProcessTag()}-cases-1.log`);
-      writeFileSync(other, `x|C1|decision|1\t${new Date().toISOString()}\n`);
-      const cut = join(dir, `${process.pid}-${newProcessTag()}-dispatcher-1.log`);
-      writeFileSync(cut, `y|C1|decision|1\t${new Date().toISOString()}\ny|C2|deci`);
-      expect(readAcceptedFile(cut).size).toBe(1);
+      const otherFile = join(dir, `${process.ppid}-${newProcessTag()}-cases-1.log`);
+      writeFileSync(otherFile, `${outboxId(other!)}\t${new Date().toISOString()}\n`);
+      const cutFile = join(dir, `${process.pid}-${newProcessTag()}-dispatcher-1.log`);
+      writeFileSync(cutFile, `${outboxId(cut!)}\t${new Date().toISOString()}\n${caseId}|more|deci`);
+      expect(readAcceptedFile(cutFile).size).toBe(1);
       expect(await settleAcceptedLogs(models, dir, tag)).toBe(1);
-      expect(readdirSync(dir).sort()).toEqual([`${process.pid}-${tag}-cases-1.log`, basename(other)].sort());
+      expect(await statuses()).toEqual(['sending', 'sending', 'sent']);
+      expect(readdirSync(dir).sort()).toEqual([`${process.pid}-${tag}-cases-1.log`, basename(otherFile)].sort());
       // A writer that closes marks its own e-mails and deletes its file.
-      await live.close();
-      expect(readdirSync(dir)).toEqual([basename(other)]);
+      await running.close();
+      expect(await statuses()).toEqual(['sent', 'sending', 'sent']);
+      expect(readdirSync(dir)).toEqual([basename(otherFile)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
