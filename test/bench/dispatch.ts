@@ -7,12 +7,13 @@
  * instant, the e-mails per second of both and their ratio, and when every message was marked sent; writes
  * test-artifacts/bench/dispatch.json. Exits 1 when an e-mail is missing or came twice.
  *
- *   npm run bench:dispatch -- --m 10000 --handler postgresql [--pool 16] [--compose-at-send]
+ *   npm run bench:dispatch -- --m 10000 --handler postgresql [--pool 16] [--compose-at-send] [--no-accepted-log]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
+import { AcceptedLog, newProcessTag } from '../../activities/mail/accepted-log';
 import { MailDispatcher, PREPARE_LEAD_MS, type DispatchReport } from '../../activities/mail/dispatcher';
 import { armMessage, messageIdFor, type OutboxKey } from '../../activities/mail/outbox';
 import { caseMail } from '../../activities/mail/templates';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   const handler = arg('--handler', 'postgresql');
   const poolSize = Number(arg('--pool', '16')); // the worker's SMTP_POOL by default
   const composeAtSend = args.includes('--compose-at-send');
+  const noAcceptedLog = args.includes('--no-accepted-log');
   if (!Number.isInteger(m) || m < 1) throw new Error('--m takes a whole number of e-mails');
   if (handler !== 'postgresql' && handler !== 'sqlite') throw new Error(`unknown handler ${handler}`);
   const log = (l: string): void => void process.stdout.write(`${l}\n`);
@@ -139,10 +141,15 @@ async function main(): Promise<void> {
     const sender = composeAtSend
       ? { send: (mail: Parameters<typeof transport.send>[0]) => transport.send(mail) }
       : transport;
-    // As the worker builds it: as many e-mails in flight as the pool has connections.
+    // As the worker builds it: as many e-mails in flight as the pool has connections, each recorded on this
+    // machine's disk as the SMTP server accepts it (--no-accepted-log: not).
+    const accepted = noAcceptedLog
+      ? undefined
+      : new AcceptedLog(models, join(dir, 'mail-accepted'), 'dispatcher', newProcessTag());
     const dispatcher = new MailDispatcher(models, sender, {
       concurrency: poolSize,
       onDispatched: (r) => reports.push(r),
+      ...(accepted ? { accepted } : {}),
     });
     await dispatcher.start();
     // The instant comes after the arming: its pace measured on a first few hundred messages (armed for an hour
@@ -181,6 +188,7 @@ async function main(): Promise<void> {
     const markedSeconds = (Date.now() - sendAt) / 1000;
     await dispatcher.stop();
     const sentInOutbox = await models.Outbox.countDocuments({ status: 'sent' });
+    await accepted?.close();
 
     const ids = mail.map((x) => x.messageId);
     const lateness = distribution(mail.map((x) => (Date.parse(x.receivedAt) - sendAt) / 1000));
