@@ -11,6 +11,12 @@ import { createSmtpTransport } from '../activities/mail/transport';
 import { createModels, ensureIndexes } from '../activities/store/models';
 import type { Config } from './config';
 
+/**
+ * The tag of this process's records of accepted e-mails (activities/mail/accepted-log.ts): one for the process,
+ * so that a second worker started in it (tests do) never takes the first one's files for a dead process's.
+ */
+const PROCESS_TAG = newProcessTag();
+
 export interface RunningWorker {
   worker: Worker;
   /** Resolves when the worker has stopped and every connection is closed. */
@@ -29,23 +35,22 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
   let connection: NativeConnection | undefined;
   let dispatcher: DispatcherThread | undefined;
   let accepted: AcceptedLog | undefined;
-  const processTag = newProcessTag();
   try {
     connection = await NativeConnection.connect({ address: config.temporal.address });
     const models = createModels(db);
     await ensureIndexes(models);
     // Before any work: the e-mails an earlier worker on this machine saw accepted and did not live to mark sent
     // (activities/mail/accepted-log.ts).
-    const marked = await settleAcceptedLogs(models, config.mailAcceptedDir, processTag);
+    const marked = await settleAcceptedLogs(models, config.mailAcceptedDir, PROCESS_TAG);
     if (marked > 0) {
       console.warn(`cadreflow worker: marked sent ${marked} e-mails an earlier worker recorded as accepted`);
     }
-    accepted = new AcceptedLog(models, config.mailAcceptedDir, 'cases', processTag);
+    accepted = new AcceptedLog(models, config.mailAcceptedDir, 'cases', PROCESS_TAG);
     // The armed e-mails go out from a thread of their own (activities/mail/dispatcher-thread.ts).
     dispatcher = new DispatcherThread({
       mongodbUrl: config.mongodbUrl,
       smtp: config.smtp,
-      accepted: { dir: config.mailAcceptedDir, processTag },
+      accepted: { dir: config.mailAcceptedDir, processTag: PROCESS_TAG },
       onRestart: (e) => console.error(`cadreflow worker: the mail dispatcher is starting again (${e.message})`),
     });
     await dispatcher.start();

@@ -7,7 +7,7 @@
  * MongoDB-protocol server stopped.
  *
  * Each writer appends `<outbox id>\t<ISO instant>\n` lines to a file of its own named
- * `<pid>-<process tag>-<writer>-<n>.log`, one synchronous write per line (into the kernel before the send's
+ * `<pid>-<process tag>-<writer>-<random>.log`, one synchronous write per line (into the kernel before the send's
  * caller goes on; a process killed mid-write leaves at most a partial last line, which is skipped). A worker
  * starting on the machine, before it takes any work, marks sent the e-mails of every file left by a process that
  * no longer runs, then deletes the file (settleAcceptedLogs). The record outlives the worker process, not the
@@ -16,7 +16,7 @@
  * A writer's file is settled and deleted when the writer closes, and once it passes ROTATE_BYTES it is settled in
  * the background and a new one started: marking an accepted e-mail sent is right whoever does it first.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Models } from '../store/models';
@@ -27,7 +27,7 @@ export const ROTATE_BYTES = 16 << 20;
 /** How many of a file's e-mails are looked up at once when it is settled. */
 const SETTLE_CHUNK = 500;
 
-const FILE = /^(\d+)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-([a-z0-9]+)-(\d+)\.log$/;
+const FILE = /^(\d+)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-([a-z0-9]+)-([0-9a-f]{8})\.log$/;
 
 /** Whether a process of that id runs (one that runs under another user counts as running). */
 function processRuns(pid: number): boolean {
@@ -106,7 +106,6 @@ export class AcceptedLog {
   private fd: number | undefined;
   private file = '';
   private bytes = 0;
-  private n = 0;
   private readonly settling = new Set<Promise<unknown>>();
 
   /**
@@ -140,8 +139,10 @@ export class AcceptedLog {
 
   private open(): void {
     mkdirSync(this.dir, { recursive: true });
-    this.n += 1;
-    this.file = join(this.dir, `${process.pid}-${this.processTag}-${this.writer}-${this.n}.log`);
+    this.file = join(
+      this.dir,
+      `${process.pid}-${this.processTag}-${this.writer}-${randomBytes(4).toString('hex')}.log`
+    );
     this.fd = openSync(this.file, 'a');
     this.bytes = 0;
   }
