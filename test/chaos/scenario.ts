@@ -490,12 +490,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const apiDownAnswers: ProbeAnswer[] = [];
     let apiDownRecoveredAfterMs: number | undefined;
 
-    const killWorker = async (): Promise<void> => {
-      // The worker the supervisor runs now: one killed a moment ago may not have been replaced yet.
-      const alive = (w: ChildHandle | undefined): w is ChildHandle =>
-        w !== undefined && w.child.exitCode === null && w.child.signalCode === null;
+    const alive = (w: ChildHandle | undefined): w is ChildHandle =>
+      w !== undefined && w.child.exitCode === null && w.child.signalCode === null;
+    /** Until the worker the supervisor runs now is up: one killed a moment ago may not have been replaced yet. */
+    const untilWorkerAlive = async (): Promise<ChildHandle> => {
       while (!alive(worker)) await new Promise((r) => setTimeout(r, 200));
-      await worker.kill();
+      return worker;
+    };
+    const killWorker = async (): Promise<void> => {
+      await (await untilWorkerAlive()).kill();
     };
     const inject = async (fault: Fault): Promise<void> => {
       faultsDone.push({ fault, at: (Date.now() - t0) / 1000, atTime: new Date().toISOString(), actsDoneBefore: acts });
@@ -511,15 +514,19 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           break;
         case 'stopMongo':
         case 'stopMongoKillWorker': {
+          // A worker up before the database goes (none could start while it is away, and this fault would wait
+          // for one for ever); it is killed while the database is away, unless it died meanwhile.
+          const up = fault === 'stopMongoKillWorker' ? await untilWorkerAlive() : undefined;
           await ferret?.kill();
           mongoDown = true;
           const until = Date.now() + o.mongoDownMs;
           // Killed while the database is away: the e-mails it saw accepted and could not mark sent are marked by
           // the next worker (activities/mail/accepted-log.ts), not sent again.
-          const killing =
-            fault === 'stopMongoKillWorker'
-              ? new Promise((r) => setTimeout(r, Math.min(2000, o.mongoDownMs / 2))).then(killWorker)
-              : Promise.resolve();
+          const killing = up
+            ? new Promise((r) => setTimeout(r, Math.min(2000, o.mongoDownMs / 2))).then(async () => {
+                if (alive(up)) await up.kill();
+              })
+            : Promise.resolve();
           // Every round of probes is answered before the next starts, and the last before the database is back.
           let round = 0;
           do {
