@@ -7,8 +7,10 @@
  * MongoDB-protocol server stopped.
  *
  * Each writer appends `<outbox id>\t<ISO instant>\n` lines to a file of its own named
- * `<pid>-<process tag>-<writer>-<random>.log`, one synchronous write per line (into the kernel before the send's
- * caller goes on; a process killed mid-write leaves at most a partial last line, which is skipped). A worker
+ * `<pid>-<process tag>-<writer>-<random>.log`: the lines recorded during one turn of the event loop go to the
+ * kernel in one synchronous write at its end (setImmediate), so that a round of thousands of e-mails costs a
+ * write per turn, not per e-mail, and a line waits no longer than the SMTP server's next answer would to be read.
+ * A process killed mid-write leaves at most a partial last line, which is skipped. A worker
  * starting on the machine, before it takes any work, marks sent the e-mails of every file left by a process that
  * no longer runs, then deletes the file (settleAcceptedLogs). The record outlives the worker process, not the
  * machine: nothing is fsync'd.
@@ -106,6 +108,9 @@ export class AcceptedLog {
   private fd: number | undefined;
   private file = '';
   private bytes = 0;
+  /** The lines of this turn of the event loop, written at its end. */
+  private pending: string[] = [];
+  private flushing: NodeJS.Immediate | undefined;
   private readonly settling = new Set<Promise<unknown>>();
 
   /**
@@ -119,18 +124,38 @@ export class AcceptedLog {
     private readonly processTag: string
   ) {}
 
-  /** Records that the SMTP server accepted these e-mails (outbox ids) at `at`. */
+  /**
+   * Records that the SMTP server accepted these e-mails (outbox ids) at `at`: written at the end of this turn of
+   * the event loop. Never throws; a write that fails is logged (the e-mails are then only as safe as without it).
+   */
   record(ids: readonly string[], at: Date): void {
     if (ids.length === 0) return;
-    if (this.fd === undefined) this.open();
     const when = at.toISOString();
-    const text = ids.map((id) => `${id}\t${when}\n`).join('');
-    this.bytes += writeSync(this.fd as number, text);
-    if (this.bytes >= ROTATE_BYTES) this.rotate();
+    for (const id of ids) this.pending.push(`${id}\t${when}\n`);
+    this.flushing ??= setImmediate(() => this.flush());
+  }
+
+  /** Writes the lines recorded since the last write. */
+  flush(): void {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flushing = undefined;
+    if (this.pending.length === 0) return;
+    const lines = this.pending;
+    this.pending = [];
+    try {
+      if (this.fd === undefined) this.open();
+      this.bytes += writeSync(this.fd as number, lines.join(''));
+      if (this.bytes >= ROTATE_BYTES) this.rotate();
+    } catch (e) {
+      console.warn(
+        `cadreflow: ${lines.length} accepted e-mails could not be recorded on disk (${(e as Error).message})`
+      );
+    }
   }
 
   /** Closes the file, and marks its e-mails sent and deletes it (left for the next start if that fails). */
   async close(): Promise<void> {
+    this.flush();
     const file = this.fd === undefined ? undefined : this.file;
     this.shut();
     await Promise.allSettled([...this.settling]);

@@ -460,11 +460,7 @@ export class MailDispatcher implements ArmedMailSchedule {
       }
       report.sent += 1;
       const at = new Date(this.now());
-      try {
-        this.opts.accepted?.record([id], at);
-      } catch (e) {
-        console.warn(`cadreflow: e-mail ${id} could not be recorded on disk (${(e as Error).message})`);
-      }
+      this.opts.accepted?.record([id], at);
       accepted.set(id, at);
       journal.add(id, at);
     };

@@ -221,11 +221,7 @@ export async function sendOnce(
     // would send the message again.
     const acceptedAt = now();
     // First on this machine's disk, which does not go away with the database (accepted-log.ts).
-    try {
-      accepted?.record([id], acceptedAt);
-    } catch (e) {
-      console.warn(`cadreflow: e-mail ${id} could not be recorded on disk (${(e as Error).message})`);
-    }
+    accepted?.record([id], acceptedAt);
     const started = Date.now();
     const failures: string[] = [];
     await retryForMarkWindow(() =>

@@ -880,6 +880,10 @@ describe('sendCaseMail', () => {
       const tag = newProcessTag();
       const running = new AcceptedLog(models, dir, 'cases', tag);
       running.record([outboxId(live!)], new Date());
+      // Written at the end of this turn of the event loop.
+      expect(readdirSync(dir)).toEqual([]);
+      await new Promise((r) => setImmediate(r));
+      expect(readdirSync(dir)).toHaveLength(1);
       // Another process on the machine, still running (this one's parent), and a killed one's cut line.
       const otherFile = join(dir, `${process.ppid}-${newProcessTag()}-cases-00000001.log`);
       writeFileSync(otherFile, `${outboxId(other!)}\t${new Date().toISOString()}\n`);
