@@ -1,22 +1,23 @@
 /**
- * The worker's own record, on its local disk, of the e-mails the SMTP server accepted: written the moment the
- * server accepts one, before the outbox's "sent" mark (outbox.ts) or the dispatcher's journal entry
- * (sent-journal.ts), which both need the database. A worker killed between the acceptance and that write would
- * otherwise send the e-mail again once its claim lapses. The window is a few milliseconds while the database
- * answers, but lasts as long as the database is away: a chaos run measured 35 s for e-mails accepted just as the
- * MongoDB-protocol server stopped.
+ * The worker's own record, on its local disk, of the e-mails the SMTP server accepted: written as the server
+ * accepts them, before the outbox's "sent" mark (outbox.ts) or the dispatcher's journal entry (sent-journal.ts),
+ * which both need the database. A worker killed between the acceptance and that write would otherwise send the
+ * e-mail again once its claim lapses. The window is a few milliseconds while the database answers, but lasts as
+ * long as the database is away: a chaos run measured 35 s for e-mails accepted just as the MongoDB-protocol
+ * server stopped.
  *
  * Each writer appends `<outbox id>\t<ISO instant>\n` lines to a file of its own named
- * `<pid>-<process tag>-<writer>-<random>.log`: the lines recorded during one turn of the event loop go to the
- * kernel in one synchronous write at its end (setImmediate), so that a round of thousands of e-mails costs a
- * write per turn, not per e-mail, and a line waits no longer than the SMTP server's next answer would to be read.
- * A process killed mid-write leaves at most a partial last line, which is skipped. A worker
- * starting on the machine, before it takes any work, marks sent the e-mails of every file left by a process that
- * no longer runs, then deletes the file (settleAcceptedLogs). The record outlives the worker process, not the
- * machine: nothing is fsync'd.
+ * `<pid>-<process tag>-<writer>-<random>.log`. The lines recorded during one turn of the event loop go to the
+ * kernel in one synchronous write at its end (setImmediate): a round of thousands of e-mails costs a write per
+ * turn, not per e-mail, and a line waits no longer than the SMTP server's next answer would to be read. A process
+ * killed mid-write leaves at most a partial last line, which is skipped. The record outlives the worker process,
+ * not the machine: nothing is fsync'd.
  *
- * A writer's file is settled and deleted when the writer closes, and once it passes ROTATE_BYTES it is settled in
- * the background and a new one started: marking an accepted e-mail sent is right whoever does it first.
+ * A worker starting on the machine, before it takes any work, marks sent the e-mails of every file left by a
+ * process that no longer runs, then deletes the file (settleAcceptedLogs). A writer's own file is settled and
+ * deleted when the writer closes, and once it passes ROTATE_BYTES it is settled in the background and a new one
+ * started: marking an accepted e-mail sent is right whoever does it first. (A dispatcher thread that died and was
+ * started again leaves its file to the next start of the worker process, which shares its tag.)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
