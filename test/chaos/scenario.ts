@@ -61,6 +61,8 @@ export interface ChaosOptions {
    * goes overdue as soon as the machine slows and the run becomes a storm of escalations.
    */
   deadlineSeconds?: number;
+  /** After this many ms the run stops every process it started and fails (none by default). */
+  deadlineMs?: number;
   /** A prebuilt workflow bundle (the test suite's); built here when absent. */
   workflowBundle?: string;
   /**
@@ -351,6 +353,26 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let catcher: MailCatcher | undefined;
   let worker: ChildHandle | undefined;
   let stopping = false;
+  let stopped: Promise<void> | undefined;
+  /** Stops every process and server this run started (once, whoever asks first). */
+  const stopEverything = (): Promise<void> =>
+    (stopped ??= (async () => {
+      stopping = true;
+      await worker?.stop().catch(() => undefined);
+      for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      await catcher?.close().catch(() => undefined);
+      for (const srv of [temporal, ferret]) if (srv) await srv.stop().catch(() => undefined);
+      if (pgDb) await dropPgDatabase(pgDb).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  // Past its deadline the run stops what it started, so that a caller that gives up on it (jest's hook timeout)
+  // leaves no process behind; the run itself then fails on the servers it lost.
+  const watchdog = o.deadlineMs
+    ? setTimeout(() => {
+        log(`  the run passed its deadline of ${o.deadlineMs} ms: stopping everything it started`);
+        void stopEverything();
+      }, o.deadlineMs)
+    : undefined;
   let workerRestarts = 0;
   try {
     temporal = await startTemporalDevServer(temporalOpts);
@@ -721,13 +743,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       apiStartedBeforeMongo,
     };
   } finally {
-    stopping = true;
-    await worker?.stop().catch(() => undefined);
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
-    await catcher?.close().catch(() => undefined);
-    for (const srv of [temporal, ferret]) if (srv) await srv.stop().catch(() => undefined);
-    if (pgDb) await dropPgDatabase(pgDb).catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    clearTimeout(watchdog);
+    await stopEverything();
   }
 }
 

@@ -24,6 +24,8 @@ beforeAll(async () => {
     smtpDownMs: 4000,
     workflowBundle: process.env.WORKFLOW_BUNDLE || undefined,
     log: () => undefined,
+    // Within the hook's timeout, so that a run that hangs still stops what it started.
+    deadlineMs: 540_000,
   });
   // Kept for whoever reads the figures (statuses while the database was down, time to serve again).
   const dir = join(REPO_ROOT, 'test-artifacts', 'chaos');
