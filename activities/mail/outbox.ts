@@ -16,10 +16,11 @@
  *
  * The acceptance is first recorded on the worker's own disk (accepted-log.ts), which the next worker started on
  * the machine turns into "sent" marks before it takes any work: a worker that dies before the mark lands — while
- * the database is away, that is as long as it is away — does not send the message again. The one window left:
- * a worker that dies between the acceptance and that record (a synchronous write, right after the SMTP server's
- * answer), or whose machine is lost with the record, or whose claim another machine's worker takes over before a
- * worker starts again on its machine. Its claim expires after CLAIM_LEASE_MS and the message is sent again with
+ * the database is away, that is as long as it is away — does not send the message again. The window left: a
+ * worker that dies after the message's last byte and before it has read and recorded the SMTP server's answer
+ * (RFC 1047's window, which no client can close: the server has the message, the client cannot know), or whose
+ * machine is lost with the record, or whose claim another machine's worker takes over before a worker starts
+ * again on its machine. Its claim expires after CLAIM_LEASE_MS and the message is sent again with
  * the same Message-ID, which lets the receiving server or client discard the copy.
  */
 import { createHash, randomUUID } from 'node:crypto';

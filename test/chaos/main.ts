@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     report.unfinishedCases.length === 0 &&
     report.mail.outboxNotSent === 0 &&
     report.mail.outboxNeverDelivered === 0 &&
-    report.mail.duplicateDeliveries === 0 &&
+    report.mail.duplicatesIdentical &&
+    report.mail.duplicateDeliveries === report.mail.duplicatesAtKill &&
     report.audit.ok &&
     report.audit.countMismatches.length === 0 &&
     report.readyWhileMongoDown.every((r) => r.status === 503 && r.retryAfter) &&

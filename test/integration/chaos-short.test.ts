@@ -56,9 +56,11 @@ test('every e-mail left the outbox once per key and reached the SMTP server; any
   expect(report.mail.outboxKeyMismatches).toBe(0);
   expect(report.mail.outboxNeverDelivered).toBe(0);
   expect(report.mail.distinctMessageIds).toBe(report.mail.outboxMessages);
-  // A worker killed between the SMTP server's acceptance and the outbox's "sent" repeats that one message
-  // with the same Message-ID (activities/mail/outbox.ts); the receiving side discards it as a duplicate.
+  // A worker killed after the message's last byte and before it read the SMTP server's answer repeats that one
+  // message with the same Message-ID (activities/mail/outbox.ts), which the receiving side discards; a repeat
+  // anywhere else is a fault.
   expect(report.mail.duplicatesIdentical).toBe(true);
+  expect(report.mail.duplicateDeliveries).toBe(report.mail.duplicatesAtKill);
 });
 
 test('no audit entry is missing, duplicated or altered, and every trail is as long as its case says', () => {
