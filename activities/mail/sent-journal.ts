@@ -10,6 +10,10 @@
  * a sweep on any dispatcher's heartbeat, a dispatcher that adopted the message, the case's own attempt once the
  * hold lapsed — marks the message sent and deletes the entry, and sends nothing. An armed message is held by its
  * dispatcher until ARMED_HOLD_MS after its instant, so no ordinary attempt reaches it before the round has settled.
+ *
+ * The journal needs the database; each acceptance is first written to the worker's own disk (accepted-log.ts), which
+ * covers a dispatcher killed while the database is away. The journal covers what the disk cannot: a dispatcher
+ * whose messages another machine's dispatcher adopts.
  */
 import type { Collection } from 'mongodb';
 import type { Models } from '../store/models';

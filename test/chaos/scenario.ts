@@ -34,7 +34,15 @@ import { SEARCH_ATTRIBUTES } from '../../tools/stack/search-attributes';
 import { freePort, startFerretDb, startTemporalDevServer, type RunningServer } from '../../tools/stack/servers';
 import { loadConfig } from '../../worker/config';
 import { caseWorkflowId } from '../../workflows/messages';
-import { actorsByStep, clientDriver, driveCase, pool, spawnCadreflowWorker, type ChildHandle } from '../bench/lib';
+import {
+  actorsByStep,
+  clientDriver,
+  distribution,
+  driveCase,
+  pool,
+  spawnCadreflowWorker,
+  type ChildHandle,
+} from '../bench/lib';
 import { startApiProcess, type ApiProcess } from '../e2e/support/api-process';
 import { createPgDatabase, dropPgDatabase, urlOfPgDatabase } from '../support/stack';
 import { BODY, buildOrg, PERSON } from '../unit/fixtures/org';
@@ -169,12 +177,12 @@ function markLag(
       return [{ id: d._id, ms: new Date(d.markedAt).getTime() - Date.parse(receivedAt), receivedAt }];
     })
     .sort((a, b) => a.ms - b.ms);
-  const at = (q: number): number => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]?.ms ?? 0;
+  const d = distribution(lags.map((l) => l.ms));
   return {
-    messages: lags.length,
-    p50: at(0.5),
-    p99: at(0.99),
-    max: lags[lags.length - 1]?.ms ?? 0,
+    messages: d.count,
+    p50: d.count > 0 ? d.p50 : 0,
+    p99: d.count > 0 ? d.p99 : 0,
+    max: d.count > 0 ? d.max : 0,
     over1s: lags.filter((l) => l.ms > 1000).length,
     slowest: lags.slice(-5).reverse(),
   };
