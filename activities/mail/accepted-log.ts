@@ -16,8 +16,9 @@
  * A worker starting on the machine, before it takes any work, marks sent the e-mails of every file left by a
  * process that no longer runs, then deletes the file (settleAcceptedLogs). A writer's own file is settled and
  * deleted when the writer closes, and once it passes ROTATE_BYTES it is settled in the background and a new one
- * started: marking an accepted e-mail sent is right whoever does it first. (A dispatcher thread that died and was
- * started again leaves its file to the next start of the worker process, which shares its tag.)
+ * started: marking an accepted e-mail sent is right whoever does it first. A writer of a running process that died
+ * (the dispatcher's thread) has its files settled by the one started in its place, before that one takes any work
+ * (settleWriterFiles): it holds the same claims, and would send their e-mails again at once.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
@@ -79,12 +80,12 @@ async function settleFile(models: Models, file: string): Promise<number> {
   return marked;
 }
 
-/**
- * Settles the files in `dir` that no running writer holds: those of a process that no longer runs, and those of
- * an earlier process with this one's id (a restarted container's worker is often process 1 again), but never
- * this process's own (`processTag`). Answers how many e-mails were marked.
- */
-export async function settleAcceptedLogs(models: Models, dir: string, processTag: string): Promise<number> {
+/** Settles the files in `dir` that `settle` picks by (pid, process tag, writer); answers how many e-mails it marked. */
+async function settleFiles(
+  models: Models,
+  dir: string,
+  settle: (pid: number, processTag: string, writer: string) => boolean
+): Promise<number> {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -95,13 +96,27 @@ export async function settleAcceptedLogs(models: Models, dir: string, processTag
   let settled = 0;
   for (const name of names) {
     const m = FILE.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (m[2] === processTag) continue;
-    if (pid !== process.pid && processRuns(pid)) continue;
-    settled += await settleFile(models, join(dir, name));
+    if (m && settle(Number(m[1]), m[2] as string, m[3] as string)) settled += await settleFile(models, join(dir, name));
   }
   return settled;
+}
+
+/**
+ * Settles the files in `dir` that no running writer holds: those of a process that no longer runs, and those of
+ * an earlier process with this one's id (a restarted container's worker is often process 1 again), but never
+ * this process's own (`processTag`). Answers how many e-mails were marked.
+ */
+export function settleAcceptedLogs(models: Models, dir: string, processTag: string): Promise<number> {
+  return settleFiles(models, dir, (pid, tag) => tag !== processTag && (pid === process.pid || !processRuns(pid)));
+}
+
+/**
+ * Settles the files of one writer of this process (`processTag`) that is gone, for the writer started in its
+ * place (a dispatcher thread started again after one died), before it takes any work. Answers how many e-mails
+ * were marked.
+ */
+export function settleWriterFiles(models: Models, dir: string, processTag: string, writer: string): Promise<number> {
+  return settleFiles(models, dir, (_pid, tag, w) => tag === processTag && w === writer);
 }
 
 /** One writer's record (see the header). */

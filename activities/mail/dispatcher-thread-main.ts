@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import mongoose from 'mongoose';
 import { createModels } from '../store/models';
-import { AcceptedLog } from './accepted-log';
+import { AcceptedLog, settleWriterFiles } from './accepted-log';
 import { MailDispatcher } from './dispatcher';
 import type { DispatcherThreadData, FromThread, ToThread } from './dispatcher-thread';
 import { createSmtpTransport } from './transport';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const mail = createSmtpTransport(data.smtp);
   const models = createModels(db);
   const accepted = data.accepted
-    ? new AcceptedLog(models, data.accepted.dir, 'dispatcher', data.accepted.processTag)
+    ? new AcceptedLog(models, data.accepted.dir, data.accepted.writer, data.accepted.processTag)
     : undefined;
   const dispatcher = new MailDispatcher(models, mail, {
     concurrency: data.smtp.poolSize,
@@ -28,6 +28,16 @@ async function main(): Promise<void> {
     ...(accepted ? { accepted } : {}),
   });
   try {
+    // A thread of this instance died: what it recorded as accepted is marked sent before its claims, which are
+    // this thread's too, are taken up again. Failing that (the database away), the thread does not start.
+    if (data.accepted?.settleFirst) {
+      const { dir, processTag, writer } = data.accepted;
+      const marked = await settleWriterFiles(models, dir, processTag, writer);
+      if (marked > 0)
+        console.warn(
+          `cadreflow worker: marked sent ${marked} e-mails the dispatcher's previous thread recorded as accepted`
+        );
+    }
     await dispatcher.start();
   } catch (e) {
     mail.close();

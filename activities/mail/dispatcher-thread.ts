@@ -7,7 +7,8 @@
  * the thread's dispatcher carries, so tokenFor answers at once, and schedule() is a message to the thread.
  *
  * Should the thread die, it is started again under the same instance — the messages it holds stay its own — and
- * told again every instant not yet past its window.
+ * told again every instant not yet past its window. The new thread first marks sent what the dead one recorded
+ * as accepted (accepted-log.ts, settleWriterFiles): holding the same claims, it would otherwise send those again.
  */
 import { randomUUID } from 'node:crypto';
 import { extname, join } from 'node:path';
@@ -32,7 +33,7 @@ export interface DispatcherThreadData {
   mongodbUrl: string;
   smtp: Config['smtp'];
   instance: string;
-  accepted?: { dir: string; processTag: string };
+  accepted?: { dir: string; processTag: string; writer: string; settleFirst: boolean };
 }
 
 export type ToThread = { type: 'schedule'; sendAt: number } | { type: 'stop' };
@@ -44,6 +45,8 @@ const RESTART_PAUSE_MS = 1_000;
 
 export class DispatcherThread implements ArmedMailSchedule {
   private readonly instance = randomUUID();
+  /** The name the thread's record of accepted e-mails is written under: one per instance, kept by its restarts. */
+  readonly acceptedWriter = `dispatcher${this.instance.slice(0, 8)}`;
   private thread: Worker | undefined;
   /** The instants scheduled and not yet past their window: told again to a thread started after one died. */
   private readonly instants = new Set<number>();
@@ -67,7 +70,7 @@ export class DispatcherThread implements ArmedMailSchedule {
 
   /** Starts the thread; rejects when its dispatcher cannot start (the database does not answer). */
   async start(): Promise<void> {
-    this.thread = await this.spawn();
+    this.thread = await this.spawn(false);
   }
 
   /** Stops the thread's dispatcher (it finishes the instants under way) and waits for the thread to end. */
@@ -82,12 +85,14 @@ export class DispatcherThread implements ArmedMailSchedule {
     await ended;
   }
 
-  private spawn(): Promise<Worker> {
+  /** `afterDeath`: a thread of this instance died; the new one settles its record of accepted e-mails first. */
+  private spawn(afterDeath: boolean): Promise<Worker> {
+    const { accepted } = this.opts;
     const data: DispatcherThreadData = {
       mongodbUrl: this.opts.mongodbUrl,
       smtp: this.opts.smtp,
       instance: this.instance,
-      ...(this.opts.accepted ? { accepted: this.opts.accepted } : {}),
+      ...(accepted ? { accepted: { ...accepted, writer: this.acceptedWriter, settleFirst: afterDeath } } : {}),
     };
     // From the build, or from the sources through tsx's require hook (on Node 20 the `--import tsx` a process
     // was started with does not reach its threads' loader).
@@ -124,7 +129,7 @@ export class DispatcherThread implements ArmedMailSchedule {
   private async restart(): Promise<void> {
     while (!this.stopping) {
       try {
-        this.thread = await this.spawn();
+        this.thread = await this.spawn(true);
         return;
       } catch {
         await new Promise((r) => setTimeout(r, RESTART_PAUSE_MS));

@@ -3,8 +3,12 @@
  * the suite's MongoDB-protocol server and SMTP catcher. What the activities arm under its tokens goes out at the
  * instant; a thread that dies is started again and sends what was scheduled, nothing twice; stop ends the thread.
  */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type mongoose from 'mongoose';
+import { newProcessTag } from '../../activities/mail/accepted-log';
 import { DispatcherThread } from '../../activities/mail/dispatcher-thread';
 import { armMessage, outboxId, type OutboxKey } from '../../activities/mail/outbox';
 import { createModels, ensureIndexes, type Models } from '../../activities/store/models';
@@ -83,6 +87,42 @@ test('a thread that dies is started again under the same tokens and sends what w
     await new Promise((r) => setTimeout(r, 500));
     expect((await mailbox(before)).length).toBe(1);
     expect((await mailbox(after)).length).toBe(1);
+  } finally {
+    await d.stop();
+  }
+});
+
+test('what a thread that died recorded as accepted is marked sent by the next one, not sent again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cadreflow-thread-accepted-'));
+  const processTag = newProcessTag();
+  const restarts: Error[] = [];
+  const d = new DispatcherThread({
+    mongodbUrl: config.mongodbUrl,
+    smtp: config.smtp,
+    accepted: { dir, processTag },
+    onRestart: (e) => restarts.push(e),
+  });
+  await d.start();
+  try {
+    // An e-mail armed under the thread's token, which the thread sent and recorded, and died before its mark landed:
+    // the message is still armed under the token the next thread holds too.
+    const caseId = uniqueId('thread-recorded');
+    const sendAt = Date.now() + 2_000;
+    expect(await armMessage(models, keyOf(caseId), mailOf(caseId), sendAt, d.tokenFor(sendAt))).toBe(true);
+    const acceptedAt = new Date(sendAt);
+    const file = join(dir, `${process.pid}-${processTag}-${d.acceptedWriter}-0000dead.log`);
+    writeFileSync(file, `${outboxId(keyOf(caseId))}\t${acceptedAt.toISOString()}\n`);
+
+    await (d as unknown as { thread: Worker }).thread.terminate();
+    d.schedule(sendAt);
+    await eventually('the restart', async () => restarts.length === 1);
+    await eventually('marked sent', async () => (await statusOf(caseId)) === 'sent');
+    expect(existsSync(file)).toBe(false);
+    const stored = await models.Outbox.findById(outboxId(keyOf(caseId))).lean();
+    expect(stored?.sentAt?.getTime()).toBe(acceptedAt.getTime());
+    // Past the instant, the new thread has found nothing to send.
+    await new Promise((r) => setTimeout(r, Math.max(0, sendAt - Date.now()) + 1_500));
+    expect(await mailbox(caseId)).toHaveLength(0);
   } finally {
     await d.stop();
   }
