@@ -681,7 +681,11 @@ async function main(): Promise<void> {
   log(`\nwritten: test-artifacts/bench/latest.json`);
   if (o.writeDocs) {
     writeFileSync(join(REPO_ROOT, 'docs', 'benchmarks.svg'), renderSvg(result));
-    writeFileSync(join(REPO_ROOT, 'docs', 'benchmarks.md'), renderMarkdown(result));
+    // The runs before this one, and what was read from them, stay under "Earlier runs".
+    const docPath = join(REPO_ROOT, 'docs', 'benchmarks.md');
+    const before = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+    const earlier = before.indexOf('\n## Earlier runs\n');
+    writeFileSync(docPath, renderMarkdown(result) + (earlier >= 0 ? before.slice(earlier) : ''));
     log('written: docs/benchmarks.md, docs/benchmarks.svg');
   }
 }

@@ -350,7 +350,9 @@ work on the machine (other test suites) may have run at the same time.
 - **Throughput** = N ÷ wall time from the first start to the last act; **latency** = each act's round trip.
 - **Escalation lateness**: M cases of a one-step chain whose deadline is capped by one campaign deadline, so every
   escalation e-mail (one per case, to Thường trực Tỉnh ủy) is scheduled for the same instant; lateness = arrival at
-  the SMTP catcher − scheduled instant. Its baseline, just before on the same servers: the same M e-mails from bare
+  the SMTP catcher (in a process of its own) − scheduled instant. Each case arms its e-mail in the outbox when it
+  starts (composed, held under the dispatcher's claim), and the mail dispatcher — a thread of the worker — sends
+  them at the instant. Its baseline, just before on the same servers: the same M e-mails from bare
   workflows (\`bareEscalationWorkflow\`: a timer to the same instant, one activity sending through cadreflow's SMTP
   transport, no database).
 - **Worker RSS**: \`/proc/<pid>/status\` VmRSS of the worker process with the M cases open.
