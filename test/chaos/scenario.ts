@@ -47,7 +47,6 @@ import { startApiProcess, type ApiProcess } from '../e2e/support/api-process';
 import { createPgDatabase, dropPgDatabase, urlOfPgDatabase } from '../support/stack';
 import { BODY, buildOrg, PERSON } from '../unit/fixtures/org';
 
-/** `stopMongoKillWorker`: the MongoDB-protocol server stopped, and the worker killed while it is away. */
 /**
  * How near a worker kill the first copy of a repeated e-mail may have been accepted to count as sent in the SMTP
  * reply's window (ChaosReport['mail']['duplicatesAtKill']): the catcher and the kill are stamped on this process's
@@ -56,6 +55,7 @@ import { BODY, buildOrg, PERSON } from '../unit/fixtures/org';
  */
 export const KILL_REPLY_WINDOW_MS = 1000;
 
+/** `stopMongoKillWorker`: the MongoDB-protocol server stopped, and the worker killed while it is away. */
 export type Fault = 'killWorker' | 'restartTemporal' | 'stopMongo' | 'stopMongoKillWorker' | 'stopSmtp';
 
 export interface ChaosOptions {
@@ -543,11 +543,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       while (!alive(worker)) await new Promise((r) => setTimeout(r, 200));
       return worker;
     };
-    const killWorker = async (): Promise<void> => {
-      const w = await untilWorkerAlive();
+    /** Kills that worker, noting when (duplicatesAtKill). */
+    const kill = async (w: ChildHandle): Promise<void> => {
       killedAt.push(Date.now());
       await w.kill();
     };
+    const killWorker = async (): Promise<void> => kill(await untilWorkerAlive());
     const inject = async (fault: Fault): Promise<void> => {
       faultsDone.push({ fault, at: (Date.now() - t0) / 1000, atTime: new Date().toISOString(), actsDoneBefore: acts });
       log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s, ${acts} acts done: ${fault}`);
@@ -571,11 +572,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           // Killed while the database is away: the e-mails it saw accepted and could not mark sent are marked by
           // the next worker (activities/mail/accepted-log.ts), not sent again.
           const killing = up
-            ? new Promise((r) => setTimeout(r, Math.min(2000, o.mongoDownMs / 2))).then(async () => {
-                if (!alive(up)) return;
-                killedAt.push(Date.now());
-                await up.kill();
-              })
+            ? new Promise((r) => setTimeout(r, Math.min(2000, o.mongoDownMs / 2))).then(() =>
+                alive(up) ? kill(up) : undefined
+              )
             : Promise.resolve();
           // Every round of probes is answered before the next starts, and the last before the database is back.
           let round = 0;
