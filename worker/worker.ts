@@ -6,6 +6,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import mongoose from 'mongoose';
 import { createActivities } from '../activities';
 import { AcceptedLog, newProcessTag, settleAcceptedLogs } from '../activities/mail/accepted-log';
+import { dispatchLogLine } from '../activities/mail/dispatcher';
 import { DispatcherThread } from '../activities/mail/dispatcher-thread';
 import { createSmtpTransport } from '../activities/mail/transport';
 import { createModels, ensureIndexes } from '../activities/store/models';
@@ -52,6 +53,10 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
       smtp: config.smtp,
       accepted: { dir: config.mailAcceptedDir, processTag: PROCESS_TAG },
       onRestart: (e) => console.error(`cadreflow worker: the mail dispatcher is starting again (${e.message})`),
+      onDispatched: (r) => {
+        const log = dispatchLogLine(r, Date.now());
+        if (log) console[log.level](`cadreflow worker: ${log.line}`);
+      },
     });
     await dispatcher.start();
     const activities = createActivities({ models, mail, publicUrl: config.publicUrl, dispatcher, accepted });

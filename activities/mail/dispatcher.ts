@@ -65,6 +65,20 @@ export interface DispatchReport {
   firstError?: string;
 }
 
+/**
+ * The worker's log line for an instant dispatched (none when nothing was due): how many e-mails went, how many went
+ * back to their cases' own activities and why — so that a round that failed shows in the log — and when the round
+ * and its marks were done (`now`). A warning when any went back.
+ */
+export function dispatchLogLine(r: DispatchReport, now: number): { level: 'log' | 'warn'; line: string } | undefined {
+  if (r.sent === 0 && r.released === 0 && r.firstError === undefined) return undefined;
+  const line =
+    `e-mails due at ${new Date(r.sendAt).toISOString()}: ${r.sent} sent, ${r.released} handed back to their cases; ` +
+    `round and marks done at ${new Date(now).toISOString()}` +
+    (r.firstError === undefined ? '' : ` (${r.firstError})`);
+  return { level: r.released > 0 || r.firstError !== undefined ? 'warn' : 'log', line };
+}
+
 /** The part the arming activity uses. */
 export interface ArmedMailSchedule {
   /** The claim token under which this dispatcher sends what is armed for `sendAt`. */
