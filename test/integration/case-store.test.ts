@@ -1317,6 +1317,57 @@ describe('armed e-mails and the dispatcher', () => {
     expect([...(await mailbox(adopted)), ...(await mailbox(lapsed))]).toHaveLength(0);
   });
 
+  test('a round of several read batches sends each e-mail once; those the journal holds already are marked sent, not sent again', async () => {
+    // 250 e-mails: three batches of the round's reads, each with its journal looked up; composed
+    // 4 s ahead, and 20 of them changed after that (read again at the instant, in a batch of their own).
+    const { counting, reports, d } = await composingDispatcher();
+    const armedActs = createCaseActivities({ models, mail: counting, publicUrl: 'https://x.vn', dispatcher: d });
+    const prefix = uniqueId('batches');
+    const caseIds = Array.from({ length: 250 }, (_, i) => `${prefix}-n${String(i).padStart(3, '0')}`);
+    const sendAt = Date.now() + 10_000;
+    await armedActs.armCaseMails({ sendAt, arm: caseIds.map((c) => mailInput(c)), disarm: [] });
+    // Three of them sent by an earlier round that did not live to mark them, one in each batch.
+    const journalledCases = [caseIds[5], caseIds[150], caseIds[240]] as string[];
+    await journalSent(
+      models,
+      journalledCases.map((c) => outboxId(mailInput(c).key)),
+      new Date()
+    );
+    await new Promise((r) => setTimeout(r, Math.max(0, sendAt - 2_000 - Date.now())));
+    const changed = caseIds.slice(200, 220);
+    await armedActs.armCaseMails({
+      sendAt,
+      arm: changed.map((c) => mailInput(c, { overdueWorkingDays: 6 })),
+      disarm: [],
+    });
+    expect(Date.now()).toBeLessThan(sendAt);
+
+    await eventually('the round report', async () => reports.length === 1, 30_000);
+    expect(reports).toEqual([{ sendAt, sent: 247, released: 0 }]);
+    const got = new Map<string, number>();
+    let changedSent = 0;
+    for (const m of await mailbox(prefix)) {
+      const c = new RegExp(`${prefix}-n\\d{3}`).exec(`${m.subject}\n${m.text}`)?.[0] as string;
+      got.set(c, (got.get(c) ?? 0) + 1);
+      if (changed.includes(c) && m.subject.includes('Quá hạn 6 ngày làm việc')) changedSent += 1;
+    }
+    expect([...got.values()].every((n) => n === 1)).toBe(true);
+    expect(changedSent).toBe(20);
+    expect([...got.keys()].sort()).toEqual(caseIds.filter((c) => !journalledCases.includes(c)));
+    await eventually('all marked sent', async () => {
+      const statuses = await models.Outbox.find({ caseId: { $in: caseIds } })
+        .select({ status: 1 })
+        .lean();
+      return statuses.length === 250 && statuses.every((s) => s.status === 'sent');
+    });
+    expect(
+      await journalled(
+        models,
+        journalledCases.map((c) => outboxId(mailInput(c).key))
+      )
+    ).toEqual(new Map());
+  });
+
   test("a sweep settles the journal entries a round left, once that round's window is over", async () => {
     const d = await dispatcher();
     const [old, fresh] = [uniqueId('journal-old'), uniqueId('journal-fresh')];
