@@ -97,6 +97,81 @@ export function cpuProfile(groups: Record<string, () => number[]>): { stop(): Re
   };
 }
 
+/**
+ * The whole machine's CPU seconds so far, over all cores (/proc/stat): busy, waiting for I/O, idle, and stolen —
+ * taken by the hypervisor for other machines while this one had work.
+ */
+export function machineCpuSeconds(): MachineCpu | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] as string;
+    // cpu  user nice system idle iowait irq softirq steal …, in ticks of 1/100 s
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0);
+    return { busy: busy / 100, iowait: (iowait ?? 0) / 100, idle: (idle ?? 0) / 100, steal: (steal ?? 0) / 100 };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface MachineCpu {
+  busy: number;
+  iowait: number;
+  idle: number;
+  steal: number;
+}
+
+/** One slice of a CPU timeline: what each group and the whole machine used in it, in CPU seconds. */
+export interface CpuSlice {
+  /** The slice's end, in ms after the timeline's `zero`. */
+  endMs: number;
+  groups: Record<string, number>;
+  machine?: MachineCpu;
+}
+
+/**
+ * A timeline of `cpuProfile`'s figures, read every `sliceMs` from `start()`: which process was busy when, and
+ * whether the machine's cores were busy, waiting for the disk or idle — what one total over a phase cannot show.
+ */
+export function cpuTimeline(
+  groups: Record<string, () => number[]>,
+  sliceMs: number,
+  zero: number
+): { stop(): CpuSlice[] } {
+  // The processes are found once: a slice reads /proc/<pid>/stat of each, not every process's command line.
+  const pids = Object.entries(groups).map(([name, find]) => [name, find()] as const);
+  const read = (): { groups: Record<string, number>; machine: ReturnType<typeof machineCpuSeconds> } => ({
+    groups: Object.fromEntries(
+      pids.map(([name, list]) => [name, list.reduce((s, pid) => s + (processCpuSeconds(pid) ?? 0), 0)])
+    ),
+    machine: machineCpuSeconds(),
+  });
+  const slices: CpuSlice[] = [];
+  let last = read();
+  const timer = setInterval(() => {
+    const now = read();
+    const groupsUsed = Object.fromEntries(
+      Object.entries(now.groups).map(([k, v]) => [k, round(v - (last.groups[k] ?? 0), 2)])
+    );
+    const machine =
+      now.machine && last.machine
+        ? {
+            busy: round(now.machine.busy - last.machine.busy, 2),
+            iowait: round(now.machine.iowait - last.machine.iowait, 2),
+            idle: round(now.machine.idle - last.machine.idle, 2),
+            steal: round(now.machine.steal - last.machine.steal, 2),
+          }
+        : undefined;
+    slices.push({ endMs: Date.now() - zero, groups: groupsUsed, ...(machine ? { machine } : {}) });
+    last = now;
+  }, sliceMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return slices;
+    },
+  };
+}
+
 /** Resident and peak resident memory of a Linux process, in bytes (/proc/<pid>/status VmRSS, VmHWM). */
 export function processMemory(pid: number): { rssBytes: number; peakBytes: number } | undefined {
   try {

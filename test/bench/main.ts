@@ -39,6 +39,8 @@ import {
   apiDriver,
   clientDriver,
   cpuProfile,
+  cpuTimeline,
+  type CpuSlice,
   distribution,
   findProcesses,
   driveCase,
@@ -55,6 +57,7 @@ import {
   type ChildHandle,
 } from './lib';
 import {
+  keepEarlierRuns,
   renderMarkdown,
   renderSvg,
   renderTable,
@@ -62,6 +65,7 @@ import {
   type HandlerRun,
   type PhaseFigures,
   type SizeRun,
+  type TimelineSlice,
 } from './report';
 
 const STEPS = 12;
@@ -392,11 +396,22 @@ async function runEscalation(
   // Where the CPU goes from the first instant to the last arrival (read to the second): the round itself.
   let instantCpu: ReturnType<typeof cpuProfile> | undefined;
   const instantTimer = setTimeout(() => (instantCpu = cpuProfile(cpuGroups)), Math.max(0, scheduledAt - Date.now()));
+  // And slice by slice from a few seconds before the instant: which process was busy when, and whether the cores
+  // were busy, waiting for the disk, idle or taken by the hypervisor.
+  let timeline: ReturnType<typeof cpuTimeline> | undefined;
+  const timelineTimer = setTimeout(
+    () => (timeline = cpuTimeline(cpuGroups, TIMELINE_SLICE_MS, scheduledAt)),
+    Math.max(0, scheduledAt - TIMELINE_BEFORE_MS - Date.now())
+  );
   let instantCpuSeconds: Record<string, number> | undefined;
   let got = await collectMail(mailUrl, instants, scheduledAt, 'escalation e-mails', () => {
     instantCpuSeconds = instantCpu?.stop();
   });
   clearTimeout(instantTimer);
+  clearTimeout(timelineTimer);
+  // To the mailbox's last read, a few seconds after the last e-mail: the round's end (its marks) is in it too.
+  const instantTimeline = timelineWithArrivals(timeline?.stop() ?? [], got.lateness);
+  for (const line of timelineLines(instantTimeline)) log(`  escalation: ${line}`);
   const late = distribution(got.lateness);
   log(`  escalation: lateness p50 ${late.p50.toFixed(2)} / p95 ${late.p95.toFixed(2)} / p99 ${late.p99.toFixed(2)} s`);
   if (instantCpuSeconds) {
@@ -461,7 +476,43 @@ async function runEscalation(
     workerRssBytes: memory?.rssBytes,
     workerPeakRssBytes: memory?.peakBytes,
     instantCpuSeconds,
+    instantTimeline: { sliceMs: TIMELINE_SLICE_MS, slices: instantTimeline },
   };
+}
+
+/** The escalation round's timeline: slices of this length, from this long before the instant. */
+const TIMELINE_SLICE_MS = 500;
+const TIMELINE_BEFORE_MS = 5_000;
+
+/** Each slice with the e-mails that arrived in it, by their lateness (seconds after their own instant). */
+function timelineWithArrivals(slices: CpuSlice[], lateness: readonly number[]): TimelineSlice[] {
+  return slices.map((slice) => ({
+    ...slice,
+    arrived: lateness.filter((l) => l * 1000 > slice.endMs - TIMELINE_SLICE_MS && l * 1000 <= slice.endMs).length,
+  }));
+}
+
+/** A line per slice: the e-mails that arrived, the machine's cores, and each process that used CPU in it. */
+function timelineLines(slices: TimelineSlice[]): string[] {
+  const lines = [
+    `the round by ${TIMELINE_SLICE_MS} ms (CPU s in each slice; the machine's cores can give ${((machineInfo().nproc * TIMELINE_SLICE_MS) / 1000).toFixed(2)}):`,
+  ];
+  // Up to two seconds after the last slice an e-mail arrived in (all of them are in the JSON).
+  let last = slices.length - 1;
+  while (last >= 0 && slices[last]!.arrived === 0) last -= 1;
+  for (const s of slices.slice(0, last < 0 ? undefined : last + 1 + 2000 / TIMELINE_SLICE_MS)) {
+    const machine = s.machine
+      ? `machine busy ${s.machine.busy.toFixed(2)} iowait ${s.machine.iowait.toFixed(2)} idle ${s.machine.idle.toFixed(2)} stolen ${s.machine.steal.toFixed(2)}`
+      : '';
+    const used = Object.entries(s.groups)
+      .filter(([, v]) => v > 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`);
+    lines.push(
+      `  ${(s.endMs / 1000).toFixed(1).padStart(6)} s: ${String(s.arrived).padStart(5)} e-mails; ${machine}; ${used.join(', ')}`
+    );
+  }
+  return lines;
 }
 
 async function storageFigures(
@@ -684,8 +735,7 @@ async function main(): Promise<void> {
     // The runs before this one, and what was read from them, stay under "Earlier runs".
     const docPath = join(REPO_ROOT, 'docs', 'benchmarks.md');
     const before = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
-    const earlier = before.indexOf('\n## Earlier runs\n');
-    writeFileSync(docPath, renderMarkdown(result) + (earlier >= 0 ? before.slice(earlier) : ''));
+    writeFileSync(docPath, keepEarlierRuns(renderMarkdown(result), before));
     log('written: docs/benchmarks.md, docs/benchmarks.svg');
   }
 }

@@ -2,7 +2,10 @@
  * The benchmark's result: its JSON shape, the table printed at the end, docs/benchmarks.md and a small
  * hand-drawn SVG chart of throughput and p99 latency against N.
  */
-import type { Distribution, MachineInfo } from './lib';
+import type { CpuSlice, Distribution, MachineInfo } from './lib';
+
+/** A slice of the escalation round's timeline (lib.ts cpuTimeline) with the e-mails that arrived in it. */
+export type TimelineSlice = CpuSlice & { arrived: number };
 
 export interface PhaseFigures {
   /** CPU seconds each group of processes used during the phase. */
@@ -51,6 +54,8 @@ export interface HandlerRun {
     unexpected: number;
     /** CPU seconds of each process from the first instant until every e-mail had arrived (polled each second). */
     instantCpuSeconds?: Record<string, number>;
+    /** The same slice by slice, from a few seconds before the instant, with the e-mails that arrived in each. */
+    instantTimeline?: { sliceMs: number; slices: TimelineSlice[] };
     latenessSeconds: Distribution;
     /** The outbox records of the e-mails that arrived more than once: attempts and the last SMTP error. */
     duplicatedOutbox?: { id: string; attempts: number; lastError?: string; secondsToSent?: number }[];
@@ -375,4 +380,13 @@ its total CPU per case allows.
 
 ${mdTable(CPU_HEAD, cpuRows(r))}
 `;
+}
+
+/**
+ * The new docs/benchmarks.md: this run's page, then the "Earlier runs" section of the page it replaces (the runs
+ * before this one and what was read from them, kept by hand), when that page has one.
+ */
+export function keepEarlierRuns(page: string, before: string): string {
+  const earlier = before.indexOf('\n## Earlier runs\n');
+  return page + (earlier >= 0 ? before.slice(earlier) : '');
 }
