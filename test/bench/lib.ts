@@ -129,15 +129,16 @@ export interface CpuSlice {
 }
 
 /**
- * A timeline of `cpuProfile`'s figures, read every `sliceMs` from `start()`: which process was busy when, and
- * whether the machine's cores were busy, waiting for the disk or idle — what one total over a phase cannot show.
+ * A timeline of `cpuProfile`'s figures, read every `sliceMs` from the call until `stop()`: which process was busy
+ * when, and whether the machine's cores were busy, waiting for the disk, idle or taken by the hypervisor — what one
+ * total over a phase cannot show. The processes are those the groups name at the call.
  */
 export function cpuTimeline(
   groups: Record<string, () => number[]>,
   sliceMs: number,
   zero: number
 ): { stop(): CpuSlice[] } {
-  // The processes are found once: a slice reads /proc/<pid>/stat of each, not every process's command line.
+  // Found once: a slice reads /proc/<pid>/stat of each, not every process's command line.
   const pids = Object.entries(groups).map(([name, find]) => [name, find()] as const);
   const read = (): { groups: Record<string, number>; machine: ReturnType<typeof machineCpuSeconds> } => ({
     groups: Object.fromEntries(
