@@ -146,23 +146,17 @@ export function cpuTimeline(
     ),
     machine: machineCpuSeconds(),
   });
+  /** Each figure of `now` less the same of `then`. */
+  const since = <T extends object>(now: T, then: T): T =>
+    Object.fromEntries(
+      Object.entries(now).map(([k, v]) => [k, round((v as number) - ((then as Record<string, number>)[k] ?? 0), 2)])
+    ) as T;
   const slices: CpuSlice[] = [];
   let last = read();
   const timer = setInterval(() => {
     const now = read();
-    const groupsUsed = Object.fromEntries(
-      Object.entries(now.groups).map(([k, v]) => [k, round(v - (last.groups[k] ?? 0), 2)])
-    );
-    const machine =
-      now.machine && last.machine
-        ? {
-            busy: round(now.machine.busy - last.machine.busy, 2),
-            iowait: round(now.machine.iowait - last.machine.iowait, 2),
-            idle: round(now.machine.idle - last.machine.idle, 2),
-            steal: round(now.machine.steal - last.machine.steal, 2),
-          }
-        : undefined;
-    slices.push({ endMs: Date.now() - zero, groups: groupsUsed, ...(machine ? { machine } : {}) });
+    const machine = now.machine && last.machine ? since(now.machine, last.machine) : undefined;
+    slices.push({ endMs: Date.now() - zero, groups: since(now.groups, last.groups), ...(machine ? { machine } : {}) });
     last = now;
   }, sliceMs);
   return {
