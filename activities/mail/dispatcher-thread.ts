@@ -96,10 +96,12 @@ export class DispatcherThread implements ArmedMailSchedule {
     };
     // From the build, or from the sources through tsx's require hook (on Node 20 the `--import tsx` a process
     // was started with does not reach its threads' loader).
+    // A process started with --cpu-prof profiles the thread too (execArgv replaces what the thread inherits).
     const fromSources = extname(__filename) === '.ts';
+    const profile = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
     const thread = new Worker(join(__dirname, `dispatcher-thread-main${extname(__filename)}`), {
       workerData: data,
-      ...(fromSources ? { execArgv: ['--require', require.resolve('tsx/cjs')] } : {}),
+      ...(fromSources ? { execArgv: [...profile, '--require', require.resolve('tsx/cjs')] } : {}),
     });
     return new Promise((resolve, reject) => {
       let started = false;

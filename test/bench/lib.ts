@@ -222,6 +222,12 @@ process.once('exit', () => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
+/** The Node options that profile a process the benchmark starts, when it was asked to (--cpu-prof <dir>). */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /**
  * Runs a TypeScript entry point of this repository as its own Node process with exactly `env` added to
  * this process's environment, and waits for `ready`: a line on its output, or a probe that answers true.
@@ -233,9 +239,7 @@ export async function spawnEntry(
   timeoutMs = 120_000,
   logFile?: string
 ): Promise<ChildHandle> {
-  const profile = process.env.BENCH_CPU_PROF_DIR
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
-    : [];
+  const profile = profileArgs();
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(REPO_ROOT, entry)], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },

@@ -13,7 +13,8 @@
  *   npm run bench -- --n 100 --m 1000 --handler sqlite --append   adds to the runs of latest.json
  *   --spread 60                          the M deadlines on 60 instants a second apart (the same minute), not one
  *   --driver client                      drive through the client helpers instead of the REST API
- *   --cpu-prof <dir>                     V8 CPU profiles (.cpuprofile) of the worker, API and bare worker processes
+ *   --cpu-prof <dir>                     V8 CPU profiles (.cpuprofile) of the worker (each thread), API, bare worker
+ *                                        and SMTP catcher processes
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +48,7 @@ import {
   machineInfo,
   pool,
   processMemory,
+  profileArgs,
   progressPrinter,
   provisionApiTokens,
   spawnApi,
@@ -577,7 +579,7 @@ async function runHandler(
   log(`\n=== MongoDB-protocol server: FerretDB on ${handler} ===`);
   if (handler === 'sqlite') process.env.CADREFLOW_TEST_MONGO_HANDLER = 'sqlite';
   else delete process.env.CADREFLOW_TEST_MONGO_HANDLER;
-  const stack: TestStack = await startTestStack(log, { catcherProcess: true });
+  const stack: TestStack = await startTestStack(log, { catcherProcess: true, catcherNodeArgs: profileArgs() });
   stops.push(() => stack.stop());
   const actual = stack.env.CADREFLOW_TEST_MONGO_HANDLER as 'sqlite' | 'postgresql';
   if (actual !== handler) log(`  PostgreSQL did not answer: this run is on ${actual}`);

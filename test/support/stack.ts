@@ -76,6 +76,8 @@ export interface TestStackOptions {
    * process that drives the load and reads its mailbox); in this process otherwise, which starts sooner.
    */
   catcherProcess?: boolean;
+  /** Node options of that process (a benchmark's --cpu-prof). */
+  catcherNodeArgs?: string[];
 }
 
 export async function startTestStack(
@@ -133,6 +135,7 @@ export async function startTestStack(
           smtpPort,
           httpPort: mailHttpPort,
           pidFile: join(PID_DIR, `catcher-${process.pid}.pid`),
+          ...(opts.catcherNodeArgs ? { nodeArgs: opts.catcherNodeArgs } : {}),
         })
       );
     } else catcher = await startMailCatcher({ smtpPort, httpPort: mailHttpPort });

@@ -241,6 +241,8 @@ export interface MailCatcherProcessOptions {
   httpPort: number;
   pidFile?: string;
   logFile?: string;
+  /** Node options of the catcher's process (a benchmark's --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -258,7 +260,7 @@ export async function startMailCatcherProcess(o: MailCatcherProcessOptions): Pro
     {
       name: 'SMTP catcher',
       command: process.execPath,
-      args: [...(extname(__filename) === '.ts' ? ['--import', 'tsx'] : []), '-e', script],
+      args: [...(o.nodeArgs ?? []), ...(extname(__filename) === '.ts' ? ['--import', 'tsx'] : []), '-e', script],
       cwd: join(__dirname, '..', '..'),
       pidFile: o.pidFile,
       logFile: o.logFile,
