@@ -8,6 +8,7 @@
  * test-artifacts/bench/dispatch.json. Exits 1 when an e-mail is missing or came twice.
  *
  *   npm run bench:dispatch -- --m 10000 --handler postgresql [--pool 16] [--compose-at-send] [--no-accepted-log]
+ *     [--cpu-prof <dir>]   a V8 CPU profile of the catcher's process (this one's: run it with node --cpu-prof)
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,12 @@ async function main(): Promise<void> {
     ...(pg ? { postgresqlUrl: urlOfPgDatabase(pg) } : {}),
     sqliteDir: join(dir, 'ferretdb'),
   });
-  const catcher = await startMailCatcherProcess({ smtpPort, httpPort });
+  const profileDir = arg('--cpu-prof', '');
+  const catcher = await startMailCatcherProcess({
+    smtpPort,
+    httpPort,
+    ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  });
   // Where each phase's CPU goes, in milliseconds per e-mail: the catcher, the database, and this process (the
   // dispatcher, or the bare sends, and the polling of the catcher).
   const cpuGroups = {

@@ -252,10 +252,11 @@ export interface MailCatcherProcessOptions {
 export async function startMailCatcherProcess(o: MailCatcherProcessOptions): Promise<RunningServer> {
   // From the sources (tsx) or from the build, whichever this file is.
   const module = join(__dirname, `mail-catcher${extname(__filename)}`);
+  // SIGTERM ends it through process.exit, so that what exit writes is written (a --cpu-prof profile).
   const script = `require(${JSON.stringify(module)}).startMailCatcher(${JSON.stringify({
     smtpPort: o.smtpPort,
     httpPort: o.httpPort,
-  })}).catch((e) => { console.error(e); process.exit(1); });`;
+  })}).catch((e) => { console.error(e); process.exit(1); }); process.on('SIGTERM', () => process.exit(0));`;
   return spawnReady(
     {
       name: 'SMTP catcher',
