@@ -21,8 +21,18 @@ interface PoolMail {
     createReadStream(): Readable;
   };
 }
+/** A connection of the pool (nodemailer 10.6's PoolResource): what warm() uses of it. */
+interface PoolResource {
+  available: boolean;
+  connect(callback: (err: Error | null) => void): void;
+  emit(event: 'available'): boolean;
+  once(event: 'error' | 'close', listener: () => void): unknown;
+}
 interface SmtpPool {
   send(mail: PoolMail, callback: (err: Error | null, info?: { response?: string }) => void): void;
+  options: { maxConnections: number };
+  _connections: PoolResource[];
+  _createConnection(): PoolResource;
 }
 
 /** A bare address, which the envelope takes as it stands. */
@@ -90,6 +100,29 @@ export function createSmtpTransport(
         err ? reject(err) : resolve({ response: String(info?.response ?? '') })
       )
     );
+  // Opens the connections the pool lacks, as the pool opens one for a message (a resource that connects, then says
+  // it is available). One that fails is dropped by the pool, as it would be for a message; warm() never fails. (A
+  // connection closed before the greeting never calls back: its 'close' ends the wait.)
+  const warm = async (): Promise<void> => {
+    const missing = pool.options.maxConnections - pool._connections.length;
+    await Promise.all(
+      Array.from({ length: Math.max(0, missing) }, async () => {
+        const resource = pool._createConnection();
+        resource.available = false; // not handed a message before it has connected
+        await new Promise<void>((resolve) => {
+          resource.once('error', resolve);
+          resource.once('close', resolve);
+          resource.connect((err) => {
+            if (!err) {
+              resource.available = true;
+              resource.emit('available');
+            }
+            resolve();
+          });
+        });
+      })
+    );
+  };
   return {
     // Composed here, dated now, as the Mailer would compose it (MailComposer), then sent as composed.
     send: async (mail) => sendRaw(mail.to, await compose(mail, new Date())),
@@ -97,6 +130,7 @@ export function createSmtpTransport(
     // dispatcher composes a round's e-mails ahead of their instant (dispatcher.ts).
     compose,
     sendRaw,
+    warm,
     close: () => transporter.close(),
   };
 }

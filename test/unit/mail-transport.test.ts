@@ -1,10 +1,11 @@
 /**
  * The SMTP transport (activities/mail/transport.ts) against the real SMTP catcher: send() and a message composed
  * ahead and sent with sendRaw() reach the server with the envelope the Mailer would give them, and a mail server
- * that is not there fails the send rather than hanging it.
+ * that is not there fails the send rather than hanging it. warm() opens the pool's connections ahead of a burst.
  */
 import { createSmtpTransport } from '../../activities/mail/transport';
 import { startMailCatcher, type MailCatcher } from '../../tools/stack/mail-catcher';
+import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../tools/stack/servers';
 
 let catcher: MailCatcher;
@@ -77,4 +78,67 @@ test('with no mail server listening the send fails, and nothing is kept to go la
     down.close();
   }
   expect(await catcher.messages()).toHaveLength(0);
+});
+
+describe('warm(): the connections a burst will use, opened ahead of it', () => {
+  // An SMTP server of its own, to count the connections made to it.
+  let server: SMTPServer;
+  let port: number;
+  let connections = 0;
+  let messages = 0;
+  beforeAll(async () => {
+    port = await freePort();
+    server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onConnect: (_session, callback) => ((connections += 1), callback()),
+      onData: (stream, _session, callback) => {
+        stream.resume();
+        stream.on('end', () => ((messages += 1), callback()));
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const poolOf = (size: number, at = port) =>
+    createSmtpTransport({
+      host: '127.0.0.1',
+      port: at,
+      secure: false,
+      from: 'vanphong@tinhuy.example.vn',
+      user: '',
+      password: '',
+      poolSize: size,
+    });
+
+  test('opens the pool’s connections with nothing sent, and the sending that follows uses them', async () => {
+    const [before, sentBefore] = [connections, messages];
+    const pool = poolOf(3);
+    try {
+      await pool.warm();
+      expect(connections - before).toBe(3);
+      expect(messages - sentBefore).toBe(0);
+      // Warm already: nothing more opened.
+      await pool.warm();
+      expect(connections - before).toBe(3);
+      const raw = await pool.compose({ ...mail, to: ['thuongtruc@tinhuy.example.vn'] }, new Date());
+      await Promise.all(Array.from({ length: 6 }, () => pool.sendRaw(['thuongtruc@tinhuy.example.vn'], raw)));
+      expect(messages - sentBefore).toBe(6);
+      expect(connections - before).toBe(3);
+    } finally {
+      pool.close();
+    }
+  });
+
+  test('with no mail server listening it resolves, and the send after it fails as it would have', async () => {
+    const pool = poolOf(2, await freePort());
+    try {
+      await expect(pool.warm()).resolves.toBeUndefined();
+      await expect(pool.send({ ...mail, to: ['thuongtruc@tinhuy.example.vn'] })).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      pool.close();
+    }
+  });
 });
