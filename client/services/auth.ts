@@ -173,7 +173,7 @@ export class LoginThrottle {
       .findOneAndUpdate(
         { _id },
         { $inc: { count: 1 }, $max: { lastAt: now }, $setOnInsert: { until: 0 } },
-        { upsert: true, new: true }
+        { upsert: true, returnDocument: 'after' }
       )
       .lean<LoginFailureDoc>();
     const over = (f?.count ?? 1) - this.freeAttempts;
