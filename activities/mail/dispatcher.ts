@@ -17,7 +17,8 @@
  * it first sends, as composed and without reading them again, those no change note names (outbox.ts,
  * MAIL_CHANGES: every change to an armed message is noted before it is written); then it reads what the outbox
  * still holds armed under its token and has not sent — armed or changed after it composed — and sends that,
- * as composed when the content is the one composed, else composed as it goes.
+ * as composed when the content is the one composed, else composed as it goes. Its SMTP connections it opens
+ * WARM_LEAD_MS before the instant (MailTransport.warm), so that the first e-mails do not wait for them.
  *
  * The schedule is in memory: the arming activity runs in the same worker and tells it (`schedule`; the worker runs
  * the dispatcher in a thread of its own, dispatcher-thread.ts, which passes the call on). Every
