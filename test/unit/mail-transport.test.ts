@@ -113,7 +113,7 @@ describe('warm(): the connections a burst will use, opened ahead of it', () => {
       poolSize: size,
     });
 
-  test('opens the pool’s connections with nothing sent, and the sending that follows uses them', async () => {
+  test('opens the connections of the pool with nothing sent, and the sending that follows uses them', async () => {
     const [before, sentBefore] = [connections, messages];
     const pool = poolOf(3);
     try {
