@@ -24,7 +24,7 @@ import { ensureFerretDb, REPO_ROOT } from '../../tools/stack/binaries';
 import type { MailSummary } from '../../tools/stack/mail-catcher';
 import { freePort, startFerretDb, startMailCatcherProcess } from '../../tools/stack/servers';
 import { createPgDatabase, dropPgDatabase, urlOfPgDatabase } from '../support/stack';
-import { cpuProfile, distribution, findProcesses, machineInfo, round } from './lib';
+import { cpuProfile, distribution, findProcesses, machineInfo, profileArgs, round } from './lib';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string): string => {
@@ -53,12 +53,7 @@ async function main(): Promise<void> {
     ...(pg ? { postgresqlUrl: urlOfPgDatabase(pg) } : {}),
     sqliteDir: join(dir, 'ferretdb'),
   });
-  const profileDir = arg('--cpu-prof', '');
-  const catcher = await startMailCatcherProcess({
-    smtpPort,
-    httpPort,
-    ...(profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
-  });
+  const catcher = await startMailCatcherProcess({ smtpPort, httpPort, nodeArgs: profileArgs(arg('--cpu-prof', '')) });
   // Where each phase's CPU goes, in milliseconds per e-mail: the catcher, the database, and this process (the
   // dispatcher, or the bare sends, and the polling of the catcher).
   const cpuGroups = {

@@ -222,9 +222,8 @@ process.once('exit', () => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-/** The Node options that profile a process the benchmark starts, when it was asked to (--cpu-prof <dir>). */
-export function profileArgs(): string[] {
-  const dir = process.env.BENCH_CPU_PROF_DIR;
+/** The Node options that profile a process the benchmark starts into `dir`, when it was asked to (--cpu-prof <dir>). */
+export function profileArgs(dir = process.env.BENCH_CPU_PROF_DIR): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
