@@ -95,8 +95,8 @@ export class DispatcherThread implements ArmedMailSchedule {
       ...(accepted ? { accepted: { ...accepted, writer: this.acceptedWriter, settleFirst: afterDeath } } : {}),
     };
     // From the build, or from the sources through tsx's require hook (on Node 20 the `--import tsx` a process
-    // was started with does not reach its threads' loader).
-    // A process started with --cpu-prof profiles the thread too (execArgv replaces what the thread inherits).
+    // was started with does not reach its threads' loader); execArgv replaces what the thread would inherit, so a
+    // process started with --cpu-prof passes that on for the thread to be profiled too.
     const fromSources = extname(__filename) === '.ts';
     const profile = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
     const thread = new Worker(join(__dirname, `dispatcher-thread-main${extname(__filename)}`), {

@@ -135,7 +135,7 @@ export async function startTestStack(
           smtpPort,
           httpPort: mailHttpPort,
           pidFile: join(PID_DIR, `catcher-${process.pid}.pid`),
-          ...(opts.catcherNodeArgs ? { nodeArgs: opts.catcherNodeArgs } : {}),
+          nodeArgs: opts.catcherNodeArgs,
         })
       );
     } else catcher = await startMailCatcher({ smtpPort, httpPort: mailHttpPort });

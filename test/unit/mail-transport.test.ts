@@ -3,9 +3,9 @@
  * ahead and sent with sendRaw() reach the server with the envelope the Mailer would give them, and a mail server
  * that is not there fails the send rather than hanging it. warm() opens the pool's connections ahead of a burst.
  */
+import { SMTPServer } from 'smtp-server';
 import { createSmtpTransport } from '../../activities/mail/transport';
 import { startMailCatcher, type MailCatcher } from '../../tools/stack/mail-catcher';
-import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../tools/stack/servers';
 
 let catcher: MailCatcher;

@@ -42,7 +42,7 @@ test('an instant nearer than WARM_LEAD_MS is not warmed, and stop() cancels a wa
   expect(warm).not.toHaveBeenCalled();
 });
 
-test('a warming that fails changes nothing for the round', async () => {
+test('a warming that fails is taken, not left an unhandled rejection', async () => {
   const warm = jest.fn(() => Promise.reject(new Error('ECONNREFUSED')));
   const d = dispatcherWith(warm);
   d.schedule(T0 + 10_000);
