@@ -492,12 +492,16 @@ export async function driveCase(
   actors: Map<string, string>,
   opts: {
     retryTransport?: boolean;
+    /** The start's round trip (the API answers once the case's record is written). */
+    onStart?: (ms: number) => void;
     onAct?: (t: ActTiming) => void;
     onEarlyActRefused?: () => void;
     maxActs?: number;
   } = {}
 ): Promise<ActOutcome> {
+  const started = performance.now();
   await retrying(() => driver.start(spec), opts.retryTransport);
+  opts.onStart?.(performance.now() - started);
   let stepId: string | undefined = spec.definition.startStep;
   let view: ActOutcome | undefined;
   for (let i = 0; i < (opts.maxActs ?? 40) && stepId; i++) {

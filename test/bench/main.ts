@@ -186,6 +186,13 @@ async function runAdmission(
   definition: ProcessDefinition
 ): Promise<PhaseResult & { completed: number; firstActRetries: number }> {
   const times: number[] = [];
+  // The start and each step's act apart: which requests make the tail.
+  const byStep = new Map<string, number[]>();
+  const timed = (key: string, ms: number): void => {
+    const list = byStep.get(key);
+    if (list) list.push(ms);
+    else byStep.set(key, [ms]);
+  };
   let completed = 0;
   let firstActRetries = 0;
   const rss = sampler(worker.pid);
@@ -198,7 +205,14 @@ async function runAdmission(
         driver,
         { caseId: `bench-${runTag}-${label}-${i}`, definition, caseUnitId: BODY.cell },
         actors,
-        { onAct: (t) => times.push(t.ms), onEarlyActRefused: () => (firstActRetries += 1) }
+        {
+          onStart: (ms) => timed('start', ms),
+          onAct: (t) => {
+            times.push(t.ms);
+            timed(t.stepId, t.ms);
+          },
+          onEarlyActRefused: () => (firstActRetries += 1),
+        }
       );
       if (view.status === 'completed') completed += 1;
     },
@@ -210,6 +224,7 @@ async function runAdmission(
     casesPerSec: n / seconds,
     updatesPerSec: times.length / seconds,
     latencyMs: distribution(times),
+    latencyByStepMs: Object.fromEntries([...byStep].map(([k, v]) => [k, distribution(v)])),
     workerPeakRssBytes: rss.stop(),
     completed,
     firstActRetries,

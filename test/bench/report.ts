@@ -14,6 +14,8 @@ export interface PhaseFigures {
   casesPerSec: number;
   updatesPerSec: number;
   latencyMs: Distribution;
+  /** cadreflow: the start's round trip ('start') and each step's act apart, in the order first seen. */
+  latencyByStepMs?: Record<string, Distribution>;
   workerPeakRssBytes?: number;
   completed?: number;
   /** First acts refused NOT_FOUND because they reached the case before its organisation slice, and sent again. */
@@ -174,6 +176,27 @@ const ESC_HEAD = [
   'idle cadreflow act ms p50 / p99',
 ];
 
+/**
+ * cadreflow's requests one by one: the start (answered once the case's record is written) and each step's act,
+ * a row each, and a column per run (handler, N): where the act latency's tail comes from.
+ */
+function stepLatency(r: BenchResult): { head: string[]; body: string[][] } {
+  const columns = r.runs.flatMap((run) =>
+    run.sizes
+      .filter((s) => s.cadreflow.latencyByStepMs)
+      .map((s) => ({ label: `${run.handler} N=${s.n} ms p50 / p95 / p99`, by: s.cadreflow.latencyByStepMs! }))
+  );
+  const keys = [...new Set(columns.flatMap((c) => Object.keys(c.by)))];
+  const cell = (d: Distribution | undefined): string => (d ? `${f(d.p50, 0)} / ${f(d.p95, 0)} / ${f(d.p99, 0)}` : '—');
+  return {
+    head: ['request', ...columns.map((c) => c.label)],
+    body: keys.map((k) => [
+      k === 'start' ? 'start (POST /api/cases)' : `act ${k}`,
+      ...columns.map((c) => cell(c.by[k])),
+    ]),
+  };
+}
+
 function textTable(head: string[], body: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ');
@@ -232,9 +255,13 @@ function cpuRows(r: BenchResult): string[][] {
 }
 
 export function renderTable(r: BenchResult): string {
-  return [textTable(HEAD, rows(r)), textTable(ESC_HEAD, escalationRows(r)), textTable(CPU_HEAD, cpuRows(r))].join(
-    '\n\n'
-  );
+  const steps = stepLatency(r);
+  return [
+    textTable(HEAD, rows(r)),
+    ...(steps.body.length > 0 ? [textTable(steps.head, steps.body)] : []),
+    textTable(ESC_HEAD, escalationRows(r)),
+    textTable(CPU_HEAD, cpuRows(r)),
+  ].join('\n\n');
 }
 
 /** A line chart: x = N (log scale), left panel cases/s, right panel act p99 ms; one line per series. */
@@ -323,6 +350,19 @@ export function renderSvg(r: BenchResult): string {
   ].join('\n');
 }
 
+/** The latency of each request apart, when the run recorded it (runs before it did not). */
+function stepSection(r: BenchResult): string {
+  const steps = stepLatency(r);
+  if (steps.body.length === 0) return '';
+  return `
+### Latency request by request
+
+Each cadreflow request apart, under the same load: the start and the act on each step.
+
+${mdTable(steps.head, steps.body)}
+`;
+}
+
 export function renderMarkdown(r: BenchResult): string {
   const m = r.machine;
   return `# Benchmarks
@@ -367,7 +407,7 @@ work on the machine (other test suites) may have run at the same time.
 ## Throughput and latency
 
 ${mdTable(HEAD, rows(r))}
-
+${stepSection(r)}
 ## Escalation, memory and storage
 
 ${mdTable(ESC_HEAD, escalationRows(r))}
