@@ -189,15 +189,40 @@ export async function appendAudit(
     for (const d of stored) if (d) hashes.set(d._id, d.hash);
   }
 
-  for (const e of sorted) {
-    const id = auditId(caseId, e.seq);
-    if (hashes.has(id)) continue;
-    const prevHash = e.seq === 1 ? '' : hashes.get(auditId(caseId, e.seq - 1));
+  /** The document of `e` chained to the hash of its predecessor in `known`. */
+  const chained = (e: AuditAppend, known: ReadonlyMap<string, string>): Record<string, unknown> => {
+    const prevHash = e.seq === 1 ? '' : known.get(auditId(caseId, e.seq - 1));
     if (prevHash === undefined) {
       throw new Error(`audit ${caseId}: entry ${e.seq - 1} is not recorded yet, cannot chain entry ${e.seq}`);
     }
-    const doc: Record<string, unknown> = { _id: id, ...entryContent(caseId, e), prevHash };
+    const doc: Record<string, unknown> = { _id: auditId(caseId, e.seq), ...entryContent(caseId, e), prevHash };
     doc.hash = entryHash(doc);
+    return doc;
+  };
+
+  // The entries not stored yet (an act appends three) go in one insert: one command and one commit on the
+  // server instead of one each. Should another attempt have stored one of them meanwhile, the insert stops
+  // there and the entries are taken one by one below, each stored one chained to as it is stored.
+  const fresh = sorted.filter((e) => !hashes.has(auditId(caseId, e.seq)));
+  if (fresh.length > 1) {
+    const planned = new Map(hashes);
+    const docs = fresh.map((e) => {
+      const doc = chained(e, planned);
+      planned.set(doc._id as string, doc.hash as string);
+      return doc;
+    });
+    try {
+      await driverCollection(models.AuditEntry).insertMany(docs as unknown as AuditEntryDoc[], { ordered: true });
+      for (const doc of docs) hashes.set(doc._id as string, doc.hash as string);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+  }
+
+  for (const e of sorted) {
+    const id = auditId(caseId, e.seq);
+    if (hashes.has(id)) continue;
+    const doc = chained(e, hashes);
     try {
       await driverCollection(models.AuditEntry).insertOne(doc as unknown as AuditEntryDoc);
       hashes.set(id, doc.hash as string);

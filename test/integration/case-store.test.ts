@@ -36,6 +36,7 @@ import {
 import { AcceptedLog, newProcessTag, readAcceptedFile, settleAcceptedLogs } from '../../activities/mail/accepted-log';
 import { journalled, journalSent, sentJournal, settleJournal } from '../../activities/mail/sent-journal';
 import { createSmtpTransport } from '../../activities/mail/transport';
+import { appendAudit } from '../../activities/store/audit';
 import { writeIfNewer, type RevisionedDoc } from '../../activities/store/case-store';
 import { createModels, driverCollection, ensureIndexes, type Models } from '../../activities/store/models';
 import { mayAct, resolveBody, superiorOrgBoardRecipients, validateOrg, type OrgSnapshot } from '../../domain/org';
@@ -111,6 +112,28 @@ function entry(seq: number, data: Record<string, unknown> = { n: seq }): AuditAp
 }
 
 describe('persistCase', () => {
+  test('audit entries another attempt stored first are kept, and the rest of the batch chains to them', async () => {
+    const caseId = uniqueId('case');
+    const first = await acts.persistCase({ projection: projection(caseId, 1), audit: [entry(1)] });
+    // An attempt whose workflow task did not complete stored entry 2 with its own content.
+    await appendAudit(models, caseId, [entry(2, { attempt: 'earlier' })], first.audit);
+    const written = await acts.persistCase({
+      projection: projection(caseId, 2),
+      audit: [entry(2, { attempt: 'this' }), entry(3), entry(4)],
+      previous: first,
+    });
+    const stored = await audit.find({ caseId }).sort({ seq: 1 }).toArray();
+    expect(stored.map((d) => [d.seq as number, d.data as unknown])).toEqual([
+      [1, { n: 1 }],
+      [2, { attempt: 'earlier' }],
+      [3, { n: 3 }],
+      [4, { n: 4 }],
+    ]);
+    expect(stored[2]!.prevHash).toBe(stored[1]!.hash);
+    expect(written.audit).toEqual({ seq: 4, hash: stored[3]!.hash });
+    expect(await verifyAuditChain(models, caseId)).toMatchObject({ ok: true, checked: 4 });
+  });
+
   test('a newer revision replaces the record; an older one arriving late changes nothing', async () => {
     const caseId = uniqueId('case');
     const rev1 = projection(caseId, 1, { campaignId: 'dot-2026' });
@@ -284,12 +307,12 @@ describe('persistCase', () => {
       input
     );
     await watched.close();
-    // Two audit inserts, the closed run updated, the new run inserted, the case updated: no read.
-    // (Mongoose's own collection and index creation on the new connection left aside.)
+    // The two audit entries in one insert, the closed run updated, the new run inserted, the case updated: no
+    // read. (Mongoose's own collection and index creation on the new connection left aside.)
     const dataCommands = commands.filter((c) =>
       ['find', 'insert', 'update', 'delete', 'aggregate', 'count'].includes(c)
     );
-    expect(dataCommands.sort()).toEqual(['insert', 'insert', 'insert', 'update', 'update']);
+    expect(dataCommands.sort()).toEqual(['insert', 'insert', 'update', 'update']);
     expect(second.audit?.seq).toBe(3);
     expect(await loadCase(models, caseId)).toEqual(rev2);
     // The activity retried with the same input: everything is stored already.
