@@ -5,7 +5,7 @@
  * request ID, so a repeated request does nothing twice.
  */
 import { createHash } from 'node:crypto';
-import type { AuditEntryDoc, CaseDoc, CaseStatus } from '../../activities/store/models';
+import type { AuditEntryDoc, CaseDoc, CaseStatus, Models } from '../../activities/store/models';
 import { verifyAuditChain, type AuditVerification } from '../../activities/store/audit';
 import { loadCase, type CaseProjection } from '../../activities/store/case-store';
 import { loadOrg } from '../../activities/store/org-store';
@@ -312,6 +312,27 @@ export async function startCampaignService(
   return { campaignId, ...r, caseIds: input.units.map((u) => campaignCaseId(campaignId, u.caseUnitId)) };
 }
 
+/** How many cases' processes `processOf` keeps for each database (the oldest given up first). */
+export const KNOWN_PROCESSES_LIMIT = 100_000;
+const knownProcesses = new WeakMap<Models, Map<string, string>>();
+
+/**
+ * The process a case runs, which names its workflow, or undefined when there is no such case. A case never
+ * changes process (its key, CaseKey, is taken once, and nothing deletes a case), so it is read from the
+ * case's record once and then kept: an act costs no read of its own.
+ */
+async function processOf(deps: ServiceDeps, caseId: string): Promise<string | undefined> {
+  let known = knownProcesses.get(deps.models);
+  if (!known) knownProcesses.set(deps.models, (known = new Map<string, string>()));
+  const kept = known.get(caseId);
+  if (kept !== undefined) return kept;
+  const doc = await deps.models.Case.findById(caseId, { process: 1 }).lean<Pick<CaseDoc, 'process'>>();
+  if (!doc) return undefined;
+  if (known.size >= KNOWN_PROCESSES_LIMIT) known.delete(known.keys().next().value as string);
+  known.set(caseId, doc.process);
+  return doc.process;
+}
+
 /**
  * An act of the signed-in person on a case. The person is always the actor's own: the workflow's
  * validator checks it against the organisation tree on the day (mayAct) before anything is written.
@@ -324,9 +345,9 @@ export async function actOnCaseService(
 ): Promise<CaseSummary> {
   requireWriter(actor);
   if (!ID.test(caseId)) throw caseNotFound();
-  const doc = await deps.models.Case.findById(caseId, { process: 1 }).lean<Pick<CaseDoc, 'process'>>();
-  if (!doc) throw caseNotFound();
-  const view = await actOnCase(deps.temporal, doc.process, caseId, {
+  const process = await processOf(deps, caseId);
+  if (process === undefined) throw caseNotFound();
+  const view = await actOnCase(deps.temporal, process, caseId, {
     requestId: input.requestId,
     personId: actor.personId,
     command: input.command,

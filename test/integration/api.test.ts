@@ -12,7 +12,7 @@ import mongoose from 'mongoose';
 import { createModels } from '../../activities/store/models';
 import { buildServer } from '../../client/api/server';
 import { TOKEN_USE_RESOLUTION_MS } from '../../client/services/auth';
-import { caseDetail, listCases, startCaseService } from '../../client/services/cases';
+import { actOnCaseService, caseDetail, listCases, startCaseService } from '../../client/services/cases';
 import { admissionV1, createDefaultRegistry } from '../../domain/processes';
 import { runActMatrix } from '../fuzz/matrix';
 import { as, PASSWORD, signIn, startApi, type ApiHarness, type RoleName } from '../support/api';
@@ -637,6 +637,42 @@ describe('cases', () => {
     expect(again.statusCode).toBe(200);
     expect(json(again).revision).toBe(json(first).revision);
     expect(await trace(h, caseId)).toEqual(after);
+  });
+
+  test("an act reads the case's process once: acting on it again asks the database nothing for it", async () => {
+    const caseId = await startAdmission(h);
+    const watched = await mongoose.createConnection(h.config.mongodbUrl, { monitorCommands: true }).asPromise();
+    const caseReads: string[] = [];
+    watched.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+      if (e.commandName === 'find' && e.command.find === 'cases') caseReads.push(JSON.stringify(e.command.filter));
+    });
+    try {
+      const deps = { ...h.deps, models: createModels(watched) };
+      const actor = {
+        username: h.usernames.cellSecretary,
+        personId: PERSON.cellSecretary,
+        isAdmin: false,
+        isInspector: false,
+      };
+      const act = { requestId: rid(), command: { type: 'approve' as const, note: 'Đồng ý đưa vào danh sách' } };
+      const first = await actOnCaseService(deps, actor, caseId, act);
+      expect(caseReads).toHaveLength(1);
+      // The same request again (answered as the first) and a refused one: the process is known.
+      expect(await actOnCaseService(deps, actor, caseId, act)).toEqual(first);
+      await expect(
+        actOnCaseService(deps, actor, caseId, { requestId: rid(), command: { type: 'approve' } })
+      ).rejects.toMatchObject({ code: expect.any(String) });
+      expect(caseReads).toHaveLength(1);
+      // A case that does not exist is looked for each time, and not found.
+      for (let i = 0; i < 2; i++)
+        await expect(actOnCaseService(deps, actor, `${caseId}-none`, act)).rejects.toMatchObject({
+          status: 404,
+          code: 'CASE_NOT_FOUND',
+        });
+      expect(caseReads).toHaveLength(3);
+    } finally {
+      await watched.close();
+    }
   });
 
   test('malformed, hostile, oversize and unknown-field bodies are refused with 4xx and change nothing', async () => {
