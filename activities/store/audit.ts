@@ -147,7 +147,8 @@ export interface AuditTail {
  * (case, seq) is stored is left alone; a new one is chained to the stored entry seq-1, and when that one is
  * missing (an earlier append has not happened yet) a retryable Error is thrown, so the activity waits for
  * the chain to be whole. When the caller knows the tail the entries follow (`known`, from its previous
- * append), nothing is read first: each entry is inserted, and one that is stored already is read then.
+ * append), nothing is read first: the new entries are inserted in one command, and when one of them is stored
+ * already, one at a time, reading each that is.
  */
 export async function appendAudit(
   models: Models,
@@ -201,8 +202,8 @@ export async function appendAudit(
   };
 
   // The entries not stored yet (an act appends three) go in one insert: one command and one commit on the
-  // server instead of one each. Should another attempt have stored one of them meanwhile, the insert stops
-  // there and the entries are taken one by one below, each stored one chained to as it is stored.
+  // server instead of one each. Should another attempt have stored one of them meanwhile, the insert stops at
+  // it, and the loop below takes the entries one at a time: what is stored stays, and the next is chained to it.
   const fresh = sorted.filter((e) => !hashes.has(auditId(caseId, e.seq)));
   if (fresh.length > 1) {
     const planned = new Map(hashes);

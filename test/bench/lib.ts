@@ -492,7 +492,7 @@ export async function driveCase(
   actors: Map<string, string>,
   opts: {
     retryTransport?: boolean;
-    /** The start's round trip (the API answers once the case's record is written). */
+    /** The start's round trip (through the REST API, answered once the case's record is written). */
     onStart?: (ms: number) => void;
     onAct?: (t: ActTiming) => void;
     onEarlyActRefused?: () => void;
