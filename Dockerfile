@@ -5,6 +5,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm ci's postinstall patches the Temporal SDK (tools/sdk-patches.json).
+COPY tools/patch-sdk.js tools/sdk-patches.json ./tools/
 RUN npm ci --no-audit --no-fund
 COPY . .
 # tsc -p tsconfig.build.json: domain, workflows, activities, worker, client and tools into dist/
@@ -14,6 +16,7 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY tools/patch-sdk.js tools/sdk-patches.json ./tools/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # The worker bundles dist/workflows with webpack (a dependency of @temporalio/worker) when it starts.
 COPY --from=build /app/dist ./dist

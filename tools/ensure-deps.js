@@ -18,3 +18,10 @@ if (stale) {
     process.exit(r.status ?? 1);
   }
 }
+// The SDK's patches (tools/sdk-patches.json), for packages installed before a patch was added: npm applies them
+// itself only when it installs (postinstall).
+const patched = spawnSync(process.execPath, [join(__dirname, 'patch-sdk.js'), '--quiet'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (patched.status !== 0) process.exit(patched.status ?? 1);

@@ -28,6 +28,11 @@ export const CONFIG_VARIABLES = {
     default: '1000',
     doc: 'how many cases the worker keeps in memory between their steps (the others are replayed from their history when they next wake); bounds its memory',
   },
+  TEMPORAL_WORKFLOW_STACK_TRACES: {
+    schema: bool,
+    default: 'false',
+    doc: "true captures a stack trace of every promise a case's workflow creates, for Temporal's stack-trace query (the Web UI's Stack Trace tab); false (tools/sdk-patches.json) answers that query with an error and about halves the CPU of the cases' workflow code",
+  },
   MONGODB_URL: {
     schema: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb://'),
     default: 'mongodb://127.0.0.1:27017/cadreflow',
@@ -96,7 +101,14 @@ export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
 
 export interface Config {
   env: 'development' | 'test' | 'production';
-  temporal: { address: string; namespace: string; taskQueue: string; cachedWorkflows: number };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    cachedWorkflows: number;
+    /** Whether the workflow thread keeps the stack of every promise (the SDK's default; tools/sdk-patches.json). */
+    workflowStackTraces: boolean;
+  };
   mongodbUrl: string;
   smtp: {
     host: string;
@@ -148,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       namespace: v.TEMPORAL_NAMESPACE,
       taskQueue: v.TEMPORAL_TASK_QUEUE,
       cachedWorkflows: v.TEMPORAL_CACHED_WORKFLOWS,
+      workflowStackTraces: v.TEMPORAL_WORKFLOW_STACK_TRACES,
     },
     mongodbUrl: v.MONGODB_URL,
     smtp: {

@@ -63,6 +63,9 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
     const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') };
+    // The SDK's workflow threads copy this process's environment when the Worker creates them, and the patched SDK
+    // reads the setting there (tools/sdk-patches.json): the configuration's value, its default included, goes in.
+    process.env.TEMPORAL_WORKFLOW_STACK_TRACES = String(config.temporal.workflowStackTraces);
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,

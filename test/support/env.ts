@@ -51,11 +51,14 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** The worker as its own process (the real entry point, run from sources), so that a test can kill it. */
-export async function spawnWorkerProcess(config: Config): Promise<WorkerProcess> {
+/**
+ * The worker as its own process (the real entry point, run from sources), so that a test can kill it; `env` adds to
+ * the environment it is given.
+ */
+export async function spawnWorkerProcess(config: Config, env: Record<string, string> = {}): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'worker', 'main.ts')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue },
+    env: { ...process.env, ...env, TEMPORAL_TASK_QUEUE: config.temporal.taskQueue },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -21,7 +21,13 @@ describe('loadConfig', () => {
   it('takes every default from CONFIG_VARIABLES when the environment is empty', () => {
     const expected = {
       env: 'development',
-      temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'cadreflow', cachedWorkflows: 1000 },
+      temporal: {
+        address: '127.0.0.1:7233',
+        namespace: 'default',
+        taskQueue: 'cadreflow',
+        cachedWorkflows: 1000,
+        workflowStackTraces: false,
+      },
       mongodbUrl: 'mongodb://127.0.0.1:27017/cadreflow',
       smtp: {
         host: '127.0.0.1',

@@ -1,0 +1,71 @@
+/**
+ * The worker's workflow threads keep a stack trace of every workflow promise only when configured to
+ * (TEMPORAL_WORKFLOW_STACK_TRACES, tools/sdk-patches.json): by default Temporal's stack-trace query of a case is
+ * answered with an error, and with the setting on it shows where the workflow waits. The worker runs as its own
+ * process, as in production: its threads copy that process's environment.
+ */
+import type { Client } from '@temporalio/client';
+import { startSignOff } from '../../client/temporal';
+import { spawnWorkerProcess, temporalClient, testConfig, uniqueId, type WorkerProcess } from '../support/env';
+
+/** The gRPC status the server answers a query with while no worker polls the case's task queue. */
+const FAILED_PRECONDITION = 9;
+
+let temporal: Awaited<ReturnType<typeof temporalClient>>;
+let client: Client;
+
+beforeAll(async () => {
+  temporal = await temporalClient(testConfig('stack-traces'));
+  client = temporal.client;
+});
+
+afterAll(async () => {
+  await temporal.close();
+});
+
+/** Starts a sign-off that waits a day on a worker of its own, and asks it for its stack trace. */
+async function stackTraceOfAWaitingCase(env: Record<string, string>): Promise<string> {
+  const config = testConfig(uniqueId('stack-traces'));
+  const worker: WorkerProcess = await spawnWorkerProcess(config, env);
+  try {
+    const caseId = uniqueId('case');
+    const handle = await startSignOff(
+      client,
+      {
+        caseId,
+        title: `Kết nạp đảng viên ${caseId}`,
+        stepId: 'C11',
+        stepTitle: 'Quyết định kết nạp đảng viên',
+        signerIds: ['bi-thu-1'],
+        signerEmails: ['bithu@dangbo.local'],
+        dueAt: Date.now() + 86_400_000,
+        escalationEmails: ['thuongtruc@tinhuy.local'],
+      },
+      config.temporal.taskQueue
+    );
+    try {
+      for (;;) {
+        try {
+          return await handle.query<string>('__stack_trace');
+        } catch (e) {
+          // Asked before the worker's first poll reached the server: ask again.
+          if ((e as { cause?: { code?: number } }).cause?.code !== FAILED_PRECONDITION) throw e;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    } finally {
+      await handle.terminate('test over');
+    }
+  } finally {
+    await worker.stop();
+  }
+}
+
+test('by default a case keeps no stack trace of its promises', async () => {
+  await expect(stackTraceOfAWaitingCase({})).rejects.toThrow(/stack traces are not enabled/);
+});
+
+test('with TEMPORAL_WORKFLOW_STACK_TRACES=true the query shows where the case waits', async () => {
+  const stack = await stackTraceOfAWaitingCase({ TEMPORAL_WORKFLOW_STACK_TRACES: 'true' });
+  expect(stack).toContain('workflows/sign-off.ts');
+});
