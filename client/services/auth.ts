@@ -132,6 +132,8 @@ export async function updateUser(
       'Một tài khoản không thể vừa là quản trị viên vừa là tài khoản kiểm tra.'
     );
   await deps.models.User.updateOne({ _id: user._id }, { $set: set });
+  // The user's tokens are read again on their next use: deactivated, or with other roles.
+  distrust(deps, (t) => t.actor.username === user._id);
   if (set.active === false || set.passwordHash) {
     await deps.models.Session.deleteMany({ username: user._id });
     if (set.active === false) await deps.models.ApiToken.deleteMany({ username: user._id });
@@ -293,18 +295,57 @@ export async function createApiToken(
   return { id, name, token };
 }
 
+/**
+ * How long an API process trusts what it read of a token and its user. A client acting many times a second with
+ * one token had each request read the token and its user: two of the three reads of MongoDB an act cost the API.
+ * A revocation, a deactivation or a change of roles made through this process takes effect at once (its entries
+ * are dropped); made through another API process, within this time.
+ */
+export const TOKEN_TRUST_MS = 5_000;
+/** How many tokens an API process trusts at once (the oldest given up first). */
+const TRUSTED_TOKENS_LIMIT = 10_000;
+
+interface TrustedToken {
+  actor: Actor;
+  tokenId: string;
+  until: number;
+}
+
+/** Per database, as `processOf` keeps its processes: by the token's hash. */
+const trustedTokens = new WeakMap<ServiceDeps['models'], Map<string, TrustedToken>>();
+
+function trusted(deps: ServiceDeps): Map<string, TrustedToken> {
+  let kept = trustedTokens.get(deps.models);
+  if (!kept) trustedTokens.set(deps.models, (kept = new Map<string, TrustedToken>()));
+  return kept;
+}
+
+/** Forgets the tokens this process trusts that `drop` names: their next use reads them again. */
+function distrust(deps: ServiceDeps, drop: (t: TrustedToken) => boolean): void {
+  const kept = trusted(deps);
+  for (const [hash, t] of kept) if (drop(t)) kept.delete(hash);
+}
+
 export async function resolveApiToken(deps: ServiceDeps, token: string): Promise<Actor | null> {
   if (!token.startsWith(API_TOKEN_PREFIX)) return null;
-  const doc = await deps.models.ApiToken.findOne({ tokenHash: sha256(token) }).lean<ApiTokenDoc>();
+  const tokenHash = sha256(token);
+  const kept = trusted(deps);
+  const now = deps.now();
+  const known = kept.get(tokenHash);
+  if (known && now < known.until) return known.actor;
+  kept.delete(tokenHash);
+  const doc = await deps.models.ApiToken.findOne({ tokenHash }).lean<ApiTokenDoc>();
   if (!doc) return null;
   const user = await deps.models.User.findById(doc.username).lean<UserDoc>();
   if (!user?.active) return null;
   // "Last used" to the minute: a script calling many times a second would otherwise write the token on every
   // call, all of them one row.
-  const now = deps.now();
   if (doc.lastUsedAt === undefined || now - doc.lastUsedAt >= TOKEN_USE_RESOLUTION_MS)
     await deps.models.ApiToken.updateOne({ _id: doc._id }, { $set: { lastUsedAt: now } });
-  return toActor(user);
+  const actor = toActor(user);
+  if (kept.size >= TRUSTED_TOKENS_LIMIT) kept.delete(kept.keys().next().value as string);
+  kept.set(tokenHash, { actor, tokenId: doc._id, until: now + TOKEN_TRUST_MS });
+  return actor;
 }
 
 export async function listApiTokens(deps: ServiceDeps, actor: Actor): Promise<ApiTokenView[]> {
@@ -322,4 +363,5 @@ export async function listApiTokens(deps: ServiceDeps, actor: Actor): Promise<Ap
 export async function revokeApiToken(deps: ServiceDeps, actor: Actor, id: string): Promise<void> {
   const r = await deps.models.ApiToken.deleteOne({ _id: id, username: actor.username });
   if (r.deletedCount === 0) throw notFound('mã truy cập');
+  distrust(deps, (t) => t.tokenId === id);
 }
