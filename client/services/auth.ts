@@ -297,7 +297,7 @@ export async function createApiToken(
 
 /**
  * How long an API process trusts what it read of a token and its user. A client acting many times a second with
- * one token had each request read the token and its user: two of the three reads of MongoDB an act cost the API.
+ * one token had each request read the token and its user, the only reads of MongoDB an act cost the API.
  * A revocation, a deactivation or a change of roles made through this process takes effect at once (its entries
  * are dropped); made through another API process, within this time.
  */
