@@ -19,12 +19,11 @@ import {
   temporalClient,
   testConfig,
   uniqueId,
+  whenPolled,
 } from '../support/env';
 import { recordHistory } from '../support/history';
 
 const config = testConfig(uniqueId('signoff'));
-/** The gRPC status the server answers a query with while no worker polls the case's task queue. */
-const FAILED_PRECONDITION = 9;
 let client: Client;
 let temporal: Awaited<ReturnType<typeof temporalClient>>;
 let db: mongoose.Connection;
@@ -161,14 +160,8 @@ test('the worker killed while the step waits: after a restart, still exactly one
     worker = await spawnWorkerProcess(q);
     await sleep(2_000);
     expect(await mailbox(caseId)).toHaveLength(1);
-    // A query sent right after a restart can reach the server before the new worker's first poll does
-    // (FAILED_PRECONDITION, "no poller seen"); ask again until the worker answers.
-    const state = await eventually('the state after the restart', () =>
-      getSignOffState(client, caseId).catch((e: unknown) => {
-        if ((e as { cause?: { code?: number } }).cause?.code === FAILED_PRECONDITION) return undefined;
-        throw e;
-      })
-    );
+    // A query sent right after a restart can reach the server before the new worker's first poll does.
+    const state = await whenPolled('the state after the restart', () => getSignOffState(client, caseId));
     expect(state).toMatchObject({ status: 'open', escalated: true });
   } finally {
     await worker.stop();

@@ -6,10 +6,14 @@
  */
 import type { Client } from '@temporalio/client';
 import { startSignOff } from '../../client/temporal';
-import { spawnWorkerProcess, temporalClient, testConfig, uniqueId, type WorkerProcess } from '../support/env';
-
-/** The gRPC status the server answers a query with while no worker polls the case's task queue. */
-const FAILED_PRECONDITION = 9;
+import {
+  spawnWorkerProcess,
+  temporalClient,
+  testConfig,
+  uniqueId,
+  whenPolled,
+  type WorkerProcess,
+} from '../support/env';
 
 let temporal: Awaited<ReturnType<typeof temporalClient>>;
 let client: Client;
@@ -44,15 +48,7 @@ async function stackTraceOfAWaitingCase(env: Record<string, string>): Promise<st
       config.temporal.taskQueue
     );
     try {
-      for (;;) {
-        try {
-          return await handle.query<string>('__stack_trace');
-        } catch (e) {
-          // Asked before the worker's first poll reached the server: ask again.
-          if ((e as { cause?: { code?: number } }).cause?.code !== FAILED_PRECONDITION) throw e;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
+      return await whenPolled('the stack trace', () => handle.query<string>('__stack_trace'));
     } finally {
       await handle.terminate('test over');
     }

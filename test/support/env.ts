@@ -102,4 +102,20 @@ export async function eventually<T>(
   }
 }
 
+/** The gRPC status the server answers a query with while no worker polls the workflow's task queue. */
+const FAILED_PRECONDITION = 9;
+
+/**
+ * A query asked right after a worker starts can reach the server before the worker's first poll does
+ * (FAILED_PRECONDITION, "no poller seen"): asked again until the worker answers. Any other failure is the answer.
+ */
+export function whenPolled<T>(what: string, query: () => Promise<T>): Promise<T> {
+  return eventually(what, () =>
+    query().catch((e: unknown) => {
+      if ((e as { cause?: { code?: number } }).cause?.code === FAILED_PRECONDITION) return undefined;
+      throw e;
+    })
+  );
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
