@@ -3,7 +3,7 @@
  * definition pinned on the day it starts), start a campaign, act on a case, read it. Rejections come back
  * as CaseActionError with the workflow's stable code and Vietnamese message.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { OFFICIAL_SCHEDULES } from '../domain/calendar/schedules';
 import type { YearSchedule } from '../domain/calendar/schedules';
 import { vnDateOf } from '../domain/calendar/days';
@@ -80,7 +80,11 @@ export async function startCase(
   );
 }
 
-/** Starts a workflow under a business ID; when it already runs, nothing is created and that is said. */
+/**
+ * Starts a workflow under a business ID; when it runs or has ever run, nothing is created and that is said. A
+ * business ID names one case (or campaign) for good: Temporal's default would start an ended one over again,
+ * from its first step, over its record, when a start is sent again after the case ended.
+ */
 async function startOnce(
   client: Client,
   workflowType: string,
@@ -89,7 +93,12 @@ async function startOnce(
   input: unknown
 ): Promise<{ workflowId: string; created: boolean }> {
   try {
-    await client.workflow.start(workflowType, { taskQueue: taskQueue ?? TASK_QUEUE, workflowId, args: [input] });
+    await client.workflow.start(workflowType, {
+      taskQueue: taskQueue ?? TASK_QUEUE,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
     return { workflowId, created: true };
   } catch (e) {
     if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };

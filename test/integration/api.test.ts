@@ -623,6 +623,33 @@ describe('cases', () => {
     expect(await trace(h, caseId)).toEqual(before);
   });
 
+  test('a start sent again after its case has ended starts nothing: the ended case, its record and trail stay', async () => {
+    const body = {
+      requestId: rid(),
+      process: 'admission',
+      title: 'Kết nạp đảng viên: Phan Văn Dũng',
+      caseUnitId: BODY.cell,
+      subjectName: 'Phan Văn Dũng',
+    };
+    const first = await as(h, 'cellSecretary', 'POST', '/api/cases', body);
+    expect(first.statusCode).toBe(201);
+    const caseId = json(first).caseId as string;
+    const withdraw = { requestId: rid(), command: { type: 'withdraw', reason: 'Quần chúng xin rút hồ sơ' } };
+    expect((await as(h, 'cellSecretary', 'POST', `/api/cases/${caseId}/acts`, withdraw)).statusCode).toBe(200);
+    const handle = h.temporal.client.workflow.getHandle(caseWorkflowId('admission', caseId));
+    await handle.result();
+    const ended = await trace(h, caseId);
+    const { runId } = await handle.describe();
+
+    const again = await as(h, 'cellSecretary', 'POST', '/api/cases', body);
+    expect(again.statusCode).toBe(200);
+    expect(json(again)).toMatchObject({ caseId, created: false });
+    const now = await handle.describe();
+    expect({ runId: now.runId, status: now.status.name }).toEqual({ runId, status: 'COMPLETED' });
+    expect(await trace(h, caseId)).toEqual(ended);
+    expect((await h.models.Case.findById(caseId).lean())?.status).toBe('withdrawn');
+  });
+
   test('two starts of different processes under one ID at once: one is started, the other refused', async () => {
     for (let round = 0; round < 3; round++) {
       const caseId = uniqueId('cung-luc').replace(/[^A-Za-z0-9_-]/g, '-');
