@@ -3,7 +3,17 @@
  * definition pinned on the day it starts), start a campaign, act on a case, read it. Rejections come back
  * as CaseActionError with the workflow's stable code and Vietnamese message.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
+// The start's request ID, which the server deduplicates starts by: the SDK makes one per call and does not say it.
+import { InternalWorkflowStartOptionsSymbol } from '@temporalio/client/lib/internal';
 import { OFFICIAL_SCHEDULES } from '../domain/calendar/schedules';
 import type { YearSchedule } from '../domain/calendar/schedules';
 import { vnDateOf } from '../domain/calendar/days';
@@ -13,6 +23,7 @@ import type { ProcessRegistry } from '../domain/processes/registry';
 import {
   actOnCaseUpdate,
   campaignWorkflowId,
+  caseRecordedUpdate,
   caseWorkflowId,
   ENTRY_WORKFLOW,
   getCaseQuery,
@@ -47,13 +58,30 @@ export interface CaseClientDeps {
   taskQueue?: string;
 }
 
+export interface StartedCase {
+  workflowId: string;
+  created: boolean;
+  /**
+   * Whether the case's record was in MongoDB when the start was answered: true once written, false when no
+   * worker had written it within the wait (it follows as soon as one runs the case), undefined when the case was
+   * started before (not asked).
+   */
+  recorded?: boolean;
+}
+
+/** How long a start waits for the case's record before it is answered anyway. */
+export const RECORD_WAIT_MS = 10_000;
+
 /**
- * Starts a case. Starting the same case ID again creates nothing: the running case is answered.
+ * Starts a case and answers once its record is written (the workflow writes it in its first task), so that
+ * whoever started it finds it when they open it or act on it next. Starting the same case ID again creates
+ * nothing: the running case is answered.
  */
 export async function startCase(
   deps: CaseClientDeps,
-  o: StartCaseOptions
-): Promise<{ workflowId: string; created: boolean }> {
+  o: StartCaseOptions,
+  waitMs = RECORD_WAIT_MS
+): Promise<StartedCase> {
   const today = vnDateOf(o.now ?? Date.now());
   const definition = o.definition ?? deps.registry.resolve(o.process, today);
   const input: ChainInput = {
@@ -71,13 +99,42 @@ export async function startCase(
         : undefined,
   };
   const workflowType = ENTRY_WORKFLOW[prefixOf(definition.key) as keyof typeof ENTRY_WORKFLOW];
-  return startOnce(
-    deps.client,
-    workflowType,
-    caseWorkflowId(definition.key, o.caseId),
-    o.taskQueue ?? deps.taskQueue,
-    input
-  );
+  const workflowId = caseWorkflowId(definition.key, o.caseId);
+  const options = {
+    taskQueue: o.taskQueue ?? deps.taskQueue ?? TASK_QUEUE,
+    workflowId,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    [InternalWorkflowStartOptionsSymbol]: { requestId: randomUUID() },
+  };
+  // The start and the wait for its record in one request: the update rides in the case's first task.
+  const operation = new WithStartWorkflowOperation(workflowType, options);
+  try {
+    await deps.client.withDeadline(Date.now() + waitMs, () =>
+      deps.client.workflow.executeUpdateWithStart(caseRecordedUpdate, { startWorkflowOperation: operation })
+    );
+    return { workflowId, created: true, recorded: true };
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
+    if (!(e instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw e;
+  }
+  // Not recorded in time. The server answered the start, or the same start once more under the same request ID
+  // says whether it was this one (the server answers a start it has had as done) or another start's.
+  if (
+    await operation.workflowHandle().then(
+      () => true,
+      () => false
+    )
+  )
+    return { workflowId, created: true, recorded: false };
+  try {
+    await deps.client.workflow.start(workflowType, options);
+    return { workflowId, created: true, recorded: false };
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, created: false };
+    throw e;
+  }
 }
 
 /**

@@ -42,6 +42,7 @@ import type { StepDefinition } from '../domain/processes/model';
 import {
   actOnCaseUpdate,
   auditTailQuery,
+  caseRecordedUpdate,
   getCaseQuery,
   orgChangedSignal,
   type CaseView,
@@ -503,6 +504,8 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
   });
 
   setHandler(getCaseQuery, () => caseView(ctx(), state));
+  // Behind the start's record in the queue (a case resumed by continue-as-new has it written already).
+  setHandler(caseRecordedUpdate, () => exclusive(async () => null));
   setHandler(auditTailQuery, () => written?.audit ?? null);
   setHandler(orgChangedSignal, () => {
     orgDirty = true;

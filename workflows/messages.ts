@@ -133,6 +133,12 @@ export interface CaseView {
 
 /** Every human act on a case: submit/resubmit, sign, refuse, return, vote, appraise, extend, obstacle, delegate, withdraw. */
 export const actOnCaseUpdate = defineUpdate<CaseView, [ActRequest]>('actOnCase');
+/**
+ * Sent with the case's start (update-with-start): answered as soon as the start is recorded in MongoDB, so that
+ * whoever started the case finds its record when they open it or act on it next, without asking the database
+ * until it is there.
+ */
+export const caseRecordedUpdate = defineUpdate<null>('caseRecorded');
 /** The case as it stands. */
 export const getCaseQuery = defineQuery<CaseView>('getCase');
 /**

@@ -15,7 +15,7 @@ import { mayAct } from '../../domain/org';
 import type { ProcessKey } from '../../domain/processes/model';
 import type { Group, Sector } from '../../domain/quotas';
 import { campaignCaseId, type CaseView } from '../../workflows/messages';
-import { actOnCase, startCampaign, startCase } from '../cases';
+import { actOnCase, RECORD_WAIT_MS, startCampaign, startCase } from '../cases';
 import { schedulesForCases } from './calendar';
 import {
   isDuplicateKey,
@@ -243,16 +243,17 @@ export async function startCaseService(
       now: deps.now(),
     }
   );
-  await recordWritten(deps, caseId);
-  return { caseId, process: definition.key, ...r };
+  // A start sent again: the case's record is, in all likelihood, there already.
+  if (r.recorded === undefined) await recordWritten(deps, caseId);
+  return { caseId, process: definition.key, workflowId: r.workflowId, created: r.created };
 }
 
 /**
- * Waits (up to `limitMs`) until the case's record is in MongoDB: the workflow writes it in its first task,
- * and whoever started the case opens it or acts on it next, which reads that record. Past the limit the
- * start is answered anyway; the record follows as soon as a worker runs the case.
+ * Waits (up to `limitMs`) until the record of a case started before is in MongoDB (a first start waits for it
+ * in Temporal, see startCase): a start sent again while the first one's record is not yet written is answered
+ * the same way. Past the limit the start is answered anyway; the record follows as soon as a worker runs the case.
  */
-async function recordWritten(deps: ServiceDeps, caseId: string, limitMs = 10_000): Promise<boolean> {
+async function recordWritten(deps: ServiceDeps, caseId: string, limitMs = RECORD_WAIT_MS): Promise<boolean> {
   const until = Date.now() + limitMs;
   for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
     if (await deps.models.Case.exists({ _id: caseId })) return true;

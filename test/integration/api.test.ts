@@ -21,6 +21,7 @@ import {
   TOKEN_USE_RESOLUTION_MS,
   updateUser,
 } from '../../client/services/auth';
+import { startCase } from '../../client/cases';
 import { actOnCaseService, caseDetail, listCases, startCaseService } from '../../client/services/cases';
 import { admissionV1, createDefaultRegistry } from '../../domain/processes';
 import { runActMatrix } from '../fuzz/matrix';
@@ -648,6 +649,68 @@ describe('cases', () => {
     expect({ runId: now.runId, status: now.status.name }).toEqual({ runId, status: 'COMPLETED' });
     expect(await trace(h, caseId)).toEqual(ended);
     expect((await h.models.Case.findById(caseId).lean())?.status).toBe('withdrawn');
+  });
+
+  test("a start is answered once the case's record is written, and asks the database nothing while it waits", async () => {
+    const watched = await mongoose.createConnection(h.config.mongodbUrl, { monitorCommands: true }).asPromise();
+    const caseReads: string[] = [];
+    watched.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+      if (['find', 'aggregate', 'count'].includes(e.commandName) && e.command[e.commandName] === 'cases')
+        caseReads.push(e.commandName);
+    });
+    try {
+      const deps = { ...h.deps, models: createModels(watched) };
+      const actor = {
+        username: h.usernames.cellSecretary,
+        personId: PERSON.cellSecretary,
+        isAdmin: false,
+        isInspector: false,
+      };
+      const r = await startCaseService(deps, actor, {
+        requestId: rid(),
+        process: 'admission',
+        title: 'Kết nạp đảng viên: Lê Thị Hoa',
+        caseUnitId: BODY.cell,
+      });
+      expect(r.created).toBe(true);
+      // Only the look for another process's case under the ID, before the start.
+      expect(caseReads).toEqual(['find']);
+      expect(await h.models.Case.findById(r.caseId).lean()).toMatchObject({
+        status: 'open',
+        currentStepId: 'C1',
+      });
+    } finally {
+      await watched.close();
+    }
+  });
+
+  test('with no worker to run it, a start is answered after the wait, started once; the same start again creates nothing', async () => {
+    const caseId = uniqueId('khong-worker').replace(/[^A-Za-z0-9_-]/g, '-');
+    const taskQueue = uniqueId('no-worker');
+    const o = {
+      process: 'admission' as const,
+      caseId,
+      title: 'Chưa có tiến trình xử lý',
+      caseUnitId: BODY.cell,
+      taskQueue,
+    };
+    const deps = { client: h.temporal.client, registry: createDefaultRegistry() };
+    const handle = h.temporal.client.workflow.getHandle(caseWorkflowId('admission', caseId));
+    try {
+      const t0 = Date.now();
+      expect(await startCase(deps, o, 1_500)).toEqual({
+        workflowId: handle.workflowId,
+        created: true,
+        recorded: false,
+      });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1_400);
+      expect(await startCase(deps, o, 1_500)).toEqual({ workflowId: handle.workflowId, created: false });
+      const { status } = await handle.describe();
+      expect(status.name).toBe('RUNNING');
+      expect(await h.models.Case.exists({ _id: caseId })).toBeNull();
+    } finally {
+      await handle.terminate('test: no worker runs this queue').catch(() => undefined);
+    }
   });
 
   test('two starts of different processes under one ID at once: one is started, the other refused', async () => {
