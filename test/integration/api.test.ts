@@ -417,15 +417,25 @@ describe('organisation, processes and calendar', () => {
   });
 });
 
+/** The cell's secretary as the services see a signed-in user. */
+function cellSecretaryActor() {
+  return { username: h.usernames.cellSecretary, personId: PERSON.cellSecretary, isAdmin: false, isInspector: false };
+}
+
+/** The body of a start of an admission case in the cell, under a request ID of its own. */
+function admissionStart(subjectName: string) {
+  return {
+    requestId: rid(),
+    process: 'admission',
+    title: `Kết nạp đảng viên: ${subjectName}`,
+    caseUnitId: BODY.cell,
+    subjectName,
+  };
+}
+
 describe('cases', () => {
   test('start, repeat the start, list, filter, detail with audit verification, inbox, dashboard', async () => {
-    const body = {
-      requestId: rid(),
-      process: 'admission',
-      title: 'Kết nạp đảng viên: Lê Thị Bình',
-      caseUnitId: BODY.cell,
-      subjectName: 'Lê Thị Bình',
-    };
+    const body = admissionStart('Lê Thị Bình');
     const first = await as(h, 'cellSecretary', 'POST', '/api/cases', body);
     expect(first.statusCode).toBe(201);
     const again = await as(h, 'cellSecretary', 'POST', '/api/cases', body);
@@ -625,13 +635,7 @@ describe('cases', () => {
   });
 
   test('a start sent again after its case has ended starts nothing: the ended case, its record and trail stay', async () => {
-    const body = {
-      requestId: rid(),
-      process: 'admission',
-      title: 'Kết nạp đảng viên: Phan Văn Dũng',
-      caseUnitId: BODY.cell,
-      subjectName: 'Phan Văn Dũng',
-    };
+    const body = admissionStart('Phan Văn Dũng');
     const first = await as(h, 'cellSecretary', 'POST', '/api/cases', body);
     expect(first.statusCode).toBe(201);
     const caseId = json(first).caseId as string;
@@ -660,12 +664,7 @@ describe('cases', () => {
     });
     try {
       const deps = { ...h.deps, models: createModels(watched) };
-      const actor = {
-        username: h.usernames.cellSecretary,
-        personId: PERSON.cellSecretary,
-        isAdmin: false,
-        isInspector: false,
-      };
+      const actor = cellSecretaryActor();
       const r = await startCaseService(deps, actor, {
         requestId: rid(),
         process: 'admission',
@@ -789,12 +788,7 @@ describe('cases', () => {
     });
     try {
       const deps = { ...h.deps, models: createModels(watched) };
-      const actor = {
-        username: h.usernames.cellSecretary,
-        personId: PERSON.cellSecretary,
-        isAdmin: false,
-        isInspector: false,
-      };
+      const actor = cellSecretaryActor();
       const act = { requestId: rid(), command: { type: 'approve' as const, note: 'Đồng ý đưa vào danh sách' } };
       const first = await actOnCaseService(deps, actor, caseId, act);
       expect(caseReads).toHaveLength(1);
