@@ -72,9 +72,9 @@ export async function startWorker(config: Config, opts: WorkerRunOptions = {}): 
       taskQueue: config.temporal.taskQueue,
       // The SDK's default (about 2,300 on a 4 GB heap) let the worker pass 1.5 GB while 10,000 cases woke at once.
       maxCachedWorkflows: config.temporal.cachedWorkflows,
-      // A new case's first task comes from the task queue's normal partition, every later one from this worker's
-      // sticky queue. The SDK polls the normal one with a fifth of its pollers (2 of 10): under load a start waited
-      // there while acts went ahead. Half and half: start p50 2.3–2.7 s against 3.0–4.2, p99 under 8 s against
+      // A new case's first task comes from the task queue's normal partition, its later ones (while the case stays
+      // in this worker's cache) from the worker's sticky queue. The SDK polls the normal one with a fifth of its
+      // pollers (2 of 10): under load a start waited there while acts went ahead. Half and half: start p50 2.3–2.7 s against 3.0–4.2, p99 under 8 s against
       // 9.3–10.3, N = 1,000 (docs/benchmarks.md, 2026-12-07).
       nonStickyToStickyPollRatio: 0.5,
       activities,
