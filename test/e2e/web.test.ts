@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type mongoose from 'mongoose';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, errors, type BrowserContext, type Page } from 'playwright-core';
 import { createModels, type Models } from '../../activities/store/models';
 import { loadQuotaPlan, saveQuotaPlan } from '../../activities/store/quota-store';
 import { actOnCase, startCase } from '../../client/cases';
@@ -96,8 +96,20 @@ function demoPlan(year: number): QuotaPlan {
   };
 }
 
+/**
+ * Saves a full-page screenshot of what the test has just checked. Headless Chromium now and then never hands over
+ * the frame for a capture on a loaded, idle page (a 30 s timeout on a busy machine in CI); the page is then loaded
+ * again and the capture tried once more, so a stuck frame fails the test only if it sticks twice.
+ */
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const path = join(SHOTS, `${name}.png`);
+  try {
+    await page.screenshot({ path, fullPage: true, timeout: 15_000 });
+  } catch (err) {
+    if (!(err instanceof errors.TimeoutError)) throw err;
+    await page.reload();
+    await page.screenshot({ path, fullPage: true, timeout: 30_000 });
+  }
 }
 
 async function signIn(username: string): Promise<void> {
