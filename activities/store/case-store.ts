@@ -3,8 +3,8 @@
  * document per step run, and the hash-chained `audit` entries. Written at each revision of the workflow's
  * state; every write is guarded by the workflow's clock and revision (writeIfNewer) so that a retried or late
  * activity carrying an older state never overwrites a newer one, and no transaction is needed (FerretDB has
- * none): the audit is appended first, then the step runs, then the case, so a reader never sees a case state
- * whose audit is missing.
+ * none): the audit is appended and the step runs are written side by side, and the case only once both are
+ * stored, so a reader never sees a case state whose audit or runs are missing.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { createHash } from 'node:crypto';
@@ -191,7 +191,8 @@ export function runDigest(doc: Record<string, unknown>): string {
  * the digest of each as last written (`stepRuns`), and the projection's runs are compared with the list
  * the previous call answered, or else with the stored one. Every read and write is by `_id`, the one filter
  * FerretDB's SQLite backend answers without reading the whole collection; with `previous` an act costs one
- * insert per audit entry, one write per changed run and one of the case, and no read. The case is written over
+ * insert for its audit entries beside one write per changed run, then one of the case, and no read: two round
+ * trips one after the other. The case is written over
  * the record as `previous` left it; should another write have come between (writeIfNewer), every run is written.
  *
  * A run whose content is unchanged keeps the revision it was last written at; readers take the runs the
@@ -201,7 +202,9 @@ export function runDigest(doc: Record<string, unknown>): string {
 export async function persistCase(models: Models, input: PersistCaseInput): Promise<PersistCaseResult> {
   const p = input.projection;
   checkProjection(p);
-  const tail = await appendAudit(models, p.caseId, input.audit, input.previous?.audit);
+  // The audit entries and the step runs are written side by side, the case after both: a case document never
+  // names a revision whose audit or runs are not stored, and an act waits for two round trips, not three.
+  const appended = appendAudit(models, p.caseId, input.audit, input.previous?.audit);
 
   const steps = driverCollection(models.CaseStep) as unknown as Collection<RevisionedDoc>;
   const cases = driverCollection(models.Case) as unknown as Collection<RevisionedDoc>;
@@ -210,20 +213,7 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
   );
   const refs: StepRunRef[] = docs.map((doc) => ({ id: doc._id, digest: runDigest(doc) }));
   const at = { updatedAt: p.updatedAt, revision: p.revision };
-  const result: PersistCaseResult = { ...(tail ? { audit: tail } : {}), stepRuns: refs, at };
-
-  let written = input.previous?.stepRuns;
-  let firstWrite = false;
-  if (!written) {
-    const stored = await cases.findOne({ _id: p.caseId }, { projection: { revision: 1, updatedAt: 1, stepRuns: 1 } });
-    // A newer state is stored whole already (its runs were written before it): nothing here is news.
-    if (stored && atLeastAsNew(stored, { _id: p.caseId, revision: p.revision, updatedAt: p.updatedAt })) return result;
-    written = (stored?.stepRuns ?? []) as StepRunRef[];
-    firstWrite = stored === null;
-  }
-  const known = new Map(written.map((r) => [r.id, r.digest]));
-  const changed = (doc: (typeof docs)[number], i: number): boolean => known.get(doc._id) !== refs[i]!.digest;
-  const writeRuns = (which: typeof docs) =>
+  const writeRuns = (which: typeof docs, known: ReadonlyMap<string, string>) =>
     Promise.all(
       which.map((doc) =>
         writeIfNewer(
@@ -235,7 +225,34 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
         )
       )
     );
-  await writeRuns(docs.filter(changed));
+
+  /** The runs as the case last listed them, those of this revision written; undefined when a newer state is stored. */
+  const runs = async (): Promise<{ known: Map<string, string>; firstWrite: boolean } | undefined> => {
+    let written = input.previous?.stepRuns;
+    let firstWrite = false;
+    if (!written) {
+      const stored = await cases.findOne({ _id: p.caseId }, { projection: { revision: 1, updatedAt: 1, stepRuns: 1 } });
+      // A newer state is stored whole already (its runs were written before it): nothing here is news.
+      if (stored && atLeastAsNew(stored, { _id: p.caseId, revision: p.revision, updatedAt: p.updatedAt })) return;
+      written = (stored?.stepRuns ?? []) as StepRunRef[];
+      firstWrite = stored === null;
+    }
+    const known = new Map(written.map((r) => [r.id, r.digest]));
+    await writeRuns(
+      docs.filter((d, i) => known.get(d._id) !== refs[i]!.digest),
+      known
+    );
+    return { known, firstWrite };
+  };
+  // Both are awaited before a failure is answered, so that a retry never runs beside this call's writes.
+  const [auditDone, runsDone] = await Promise.allSettled([appended, runs()]);
+  if (auditDone.status === 'rejected') throw auditDone.reason;
+  if (runsDone.status === 'rejected') throw runsDone.reason;
+  const tail = auditDone.value;
+  const result: PersistCaseResult = { ...(tail ? { audit: tail } : {}), stepRuns: refs, at };
+  if (!runsDone.value) return result;
+  const { known, firstWrite } = runsDone.value;
+  const changed = (doc: (typeof docs)[number], i: number): boolean => known.get(doc._id) !== refs[i]!.digest;
 
   const { steps: _steps, ...caseFields } = p;
   const auditSeq = input.audit.reduce((m, e) => Math.max(m, e.seq), 0);
@@ -247,7 +264,11 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
   // that task's content: they are written again (each where older), then the case.
   const expect = input.previous?.at;
   if (expect && (await writeIfNewer(cases, doc, CASE_OPTIONAL, { ...caseWrite, expect })) === 'written') return result;
-  if (expect) await writeRuns(docs.filter((d, i) => !changed(d, i)));
+  if (expect)
+    await writeRuns(
+      docs.filter((d, i) => !changed(d, i)),
+      known
+    );
   await writeIfNewer(cases, doc, CASE_OPTIONAL, { ...caseWrite, insertFirst: firstWrite });
   return result;
 }

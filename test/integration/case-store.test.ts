@@ -485,7 +485,7 @@ describe('the audit chain', () => {
     expect(await acts.verifyAudit({ caseId })).toEqual({ ok: true, checked: 4, problems: [] });
   });
 
-  test('an entry whose predecessor is not recorded yet fails, retryably, and writes nothing', async () => {
+  test('an entry whose predecessor is not recorded yet fails, retryably, and stores no entry and no case state', async () => {
     const caseId = await caseWithAudit(2);
     const attempt = acts.persistCase({ projection: projection(caseId, 4), audit: [entry(4)] });
     await expect(attempt).rejects.toThrow(/entry 3 is not recorded yet/);
