@@ -5,7 +5,7 @@
  * request ID, so a repeated request does nothing twice.
  */
 import { createHash } from 'node:crypto';
-import type { AuditEntryDoc, CaseDoc, CaseStatus, Models } from '../../activities/store/models';
+import type { AuditEntryDoc, CaseDoc, CaseKeyDoc, CaseStatus, Models } from '../../activities/store/models';
 import { verifyAuditChain, type AuditVerification } from '../../activities/store/audit';
 import { loadCase, type CaseProjection } from '../../activities/store/case-store';
 import { loadOrg } from '../../activities/store/org-store';
@@ -243,6 +243,7 @@ export async function startCaseService(
       now: deps.now(),
     }
   );
+  rememberProcess(deps, caseId, definition.key);
   // A start sent again: the case's record is, in all likelihood, there already.
   if (r.recorded === undefined) await recordWritten(deps, caseId);
   return { caseId, process: definition.key, workflowId: r.workflowId, created: r.created };
@@ -317,20 +318,32 @@ export async function startCampaignService(
 export const KNOWN_PROCESSES_LIMIT = 100_000;
 const knownProcesses = new WeakMap<Models, Map<string, string>>();
 
-/**
- * The process a case runs, which names its workflow, or undefined when there is no such case. A case never
- * changes process (its key, CaseKey, is taken once, and nothing deletes a case), so it is read from the
- * case's record once and then kept: an act costs no read of its own.
- */
-async function processOf(deps: ServiceDeps, caseId: string): Promise<string | undefined> {
+/** Keeps `process` as the process of `caseId` in this API process (see processOf). */
+function rememberProcess(deps: ServiceDeps, caseId: string, process: string): void {
   let known = knownProcesses.get(deps.models);
   if (!known) knownProcesses.set(deps.models, (known = new Map<string, string>()));
-  const kept = known.get(caseId);
-  if (kept !== undefined) return kept;
-  const doc = await deps.models.Case.findById(caseId, { process: 1 }).lean<Pick<CaseDoc, 'process'>>();
-  if (!doc) return undefined;
+  if (known.has(caseId)) return;
   if (known.size >= KNOWN_PROCESSES_LIMIT) known.delete(known.keys().next().value as string);
-  known.set(caseId, doc.process);
+  known.set(caseId, process);
+}
+
+/**
+ * The process a case runs, which names its workflow, or undefined when there is no such case. A case never
+ * changes process (its key, CaseKey, is taken once, and nothing deletes a case), so it is read once and then
+ * kept: an act costs no read of its own, nor does the first act on a case this API process started. It is read
+ * from the case's record, or else from the key the start took before the case was started: a case whose worker
+ * has not written its record yet (its start was answered after RECORD_WAIT_MS) is acted on all the same, and the
+ * act waits for the worker as the start did. A key whose start never reached Temporal names no workflow, and the
+ * act is answered that there is no such case.
+ */
+async function processOf(deps: ServiceDeps, caseId: string): Promise<string | undefined> {
+  const kept = knownProcesses.get(deps.models)?.get(caseId);
+  if (kept !== undefined) return kept;
+  const doc =
+    (await deps.models.Case.findById(caseId, { process: 1 }).lean<Pick<CaseDoc, 'process'>>()) ??
+    (await deps.models.CaseKey.findById(caseId, { process: 1 }).lean<Pick<CaseKeyDoc, 'process'>>());
+  if (!doc) return undefined;
+  rememberProcess(deps, caseId, doc.process);
   return doc.process;
 }
 

@@ -27,7 +27,7 @@ import { admissionV1, createDefaultRegistry } from '../../domain/processes';
 import { runActMatrix } from '../fuzz/matrix';
 import { as, PASSWORD, signIn, startApi, type ApiHarness, type RoleName } from '../support/api';
 import { advanceTo, plusDays, rid, startAdmission, today, trace } from '../support/cases';
-import { eventually, uniqueId } from '../support/env';
+import { eventually, startInProcessWorker, uniqueId } from '../support/env';
 import { caseWorkflowId, orgChangedSignal } from '../../workflows/messages';
 import { BODY, PERSON } from '../unit/fixtures/org';
 
@@ -709,6 +709,55 @@ describe('cases', () => {
       expect(await h.models.Case.exists({ _id: caseId })).toBeNull();
     } finally {
       await handle.terminate('test: no worker runs this queue').catch(() => undefined);
+    }
+  });
+
+  test("an act on a case whose record is not written yet waits for the case's worker, and is applied", async () => {
+    const caseId = uniqueId('chua-ghi').replace(/[^A-Za-z0-9_-]/g, '-');
+    const taskQueue = uniqueId('late-worker');
+    // What the API's start does when no worker takes the case in time: the key taken, the case started, the start
+    // answered without its record.
+    await h.models.CaseKey.create({ _id: caseId, process: 'admission', takenAt: new Date() });
+    const deps = { client: h.temporal.client, registry: createDefaultRegistry() };
+    const o = { process: 'admission' as const, caseId, title: 'Chưa ghi hồ sơ', caseUnitId: BODY.cell, taskQueue };
+    expect(await startCase(deps, o, 500)).toMatchObject({ created: true, recorded: false });
+    const handle = h.temporal.client.workflow.getHandle(caseWorkflowId('admission', caseId));
+    let late: Awaited<ReturnType<typeof startInProcessWorker>> | undefined;
+    try {
+      const act = as(h, 'cellSecretary', 'POST', `/api/cases/${caseId}/acts`, {
+        requestId: rid(),
+        command: { type: 'approve', note: 'Đồng ý đưa vào danh sách' },
+      });
+      // Not refused while nothing is written: it waits.
+      const early = await Promise.race([act, new Promise((r) => setTimeout(() => r('waiting'), 1_500))]);
+      expect(early).toBe('waiting');
+      late = await startInProcessWorker({ ...h.config, temporal: { ...h.config.temporal, taskQueue } });
+      const r = await act;
+      expect(r.statusCode).toBe(200);
+      expect(json(r).current).toMatchObject({ stepId: 'C2' });
+      await eventually('the record', async () => (await h.models.Case.findById(caseId).lean())?.currentStepId === 'C2');
+    } finally {
+      await handle.terminate('test: done').catch(() => undefined);
+      await late?.shutdown();
+    }
+  });
+
+  test('an act on a case this API process started reads nothing for its process', async () => {
+    const watched = await mongoose.createConnection(h.config.mongodbUrl, { monitorCommands: true }).asPromise();
+    let reads = 0;
+    watched.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+      if (e.commandName === 'find' && (e.command.find === 'cases' || e.command.find === 'case_keys')) reads += 1;
+    });
+    try {
+      const deps = { ...h.deps, models: createModels(watched) };
+      const actor = cellSecretaryActor();
+      const { caseId } = await startCaseService(deps, actor, admissionStart('Phan Văn Cường'));
+      const before = reads;
+      const act = { requestId: rid(), command: { type: 'approve' as const, note: 'Đồng ý đưa vào danh sách' } };
+      expect(await actOnCaseService(deps, actor, caseId, act)).toMatchObject({ current: { stepId: 'C2' } });
+      expect(reads).toBe(before);
+    } finally {
+      await watched.close();
     }
   });
 
