@@ -174,8 +174,7 @@ export function createCaseActivities(deps: CaseActivityDeps) {
      * Writes one revision of a case: appends its new audit entries to the hash chain beside its step runs,
      * then the case document, each only if the stored revision is older. A retry of an older revision
      * changes nothing; an audit entry whose predecessor is not stored yet fails retryably, before the case
-     * document is written. The writes of one
-     * case run one call at a time in this worker (perCaseQueue).
+     * document is written. The writes of one case run one call at a time in this worker (perCaseQueue).
      */
     async persistCase(input: PersistCaseInput & { mail?: MailArming }): Promise<PersistCaseResult> {
       const { mail, ...record } = input;

@@ -192,8 +192,8 @@ export function runDigest(doc: Record<string, unknown>): string {
  * the previous call answered, or else with the stored one. Every read and write is by `_id`, the one filter
  * FerretDB's SQLite backend answers without reading the whole collection; with `previous` an act costs one
  * insert for its audit entries beside one write per changed run, then one of the case, and no read: two round
- * trips one after the other. The case is written over
- * the record as `previous` left it; should another write have come between (writeIfNewer), every run is written.
+ * trips one after the other. The case is written over the record as `previous` left it; should another write have
+ * come between (writeIfNewer), every run is written.
  *
  * A run whose content is unchanged keeps the revision it was last written at; readers take the runs the
  * case lists. A run's content only grows along a case (status, outcome, votes, closing), never returns to
@@ -226,8 +226,13 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
       )
     );
 
-  /** The runs as the case last listed them, those of this revision written; undefined when a newer state is stored. */
-  const runs = async (): Promise<{ known: Map<string, string>; firstWrite: boolean } | undefined> => {
+  /**
+   * Writes the runs this revision changed against those the case last listed (`known`); `changed[i]` says which of
+   * `docs` they were. Undefined when a newer state is stored.
+   */
+  const runs = async (): Promise<
+    { known: Map<string, string>; changed: boolean[]; firstWrite: boolean } | undefined
+  > => {
     let written = input.previous?.stepRuns;
     let firstWrite = false;
     if (!written) {
@@ -238,11 +243,12 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
       firstWrite = stored === null;
     }
     const known = new Map(written.map((r) => [r.id, r.digest]));
+    const changed = docs.map((doc, i) => known.get(doc._id) !== refs[i]!.digest);
     await writeRuns(
-      docs.filter((d, i) => known.get(d._id) !== refs[i]!.digest),
+      docs.filter((_, i) => changed[i]),
       known
     );
-    return { known, firstWrite };
+    return { known, changed, firstWrite };
   };
   // Both are awaited before a failure is answered, so that a retry never runs beside this call's writes.
   const [auditDone, runsDone] = await Promise.allSettled([appended, runs()]);
@@ -251,8 +257,7 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
   const tail = auditDone.value;
   const result: PersistCaseResult = { ...(tail ? { audit: tail } : {}), stepRuns: refs, at };
   if (!runsDone.value) return result;
-  const { known, firstWrite } = runsDone.value;
-  const changed = (doc: (typeof docs)[number], i: number): boolean => known.get(doc._id) !== refs[i]!.digest;
+  const { known, changed, firstWrite } = runsDone.value;
 
   const { steps: _steps, ...caseFields } = p;
   const auditSeq = input.audit.reduce((m, e) => Math.max(m, e.seq), 0);
@@ -266,7 +271,7 @@ export async function persistCase(models: Models, input: PersistCaseInput): Prom
   if (expect && (await writeIfNewer(cases, doc, CASE_OPTIONAL, { ...caseWrite, expect })) === 'written') return result;
   if (expect)
     await writeRuns(
-      docs.filter((d, i) => !changed(d, i)),
+      docs.filter((_, i) => !changed[i]),
       known
     );
   await writeIfNewer(cases, doc, CASE_OPTIONAL, { ...caseWrite, insertFirst: firstWrite });
