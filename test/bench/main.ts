@@ -32,6 +32,7 @@ import { loadConfig } from '../../worker/config';
 import { REPO_ROOT } from '../../tools/stack/binaries';
 import type { MailSummary } from '../../tools/stack/mail-catcher';
 import { startTestStack, type TestStack } from '../support/stack';
+import { readTemporalMetrics, serverWork, type MetricsSample, type ServerWork } from './temporal-metrics';
 import { BODY, buildOrg } from '../unit/fixtures/org';
 import { advanceBareUpdate, type BareCaseInput, type BareEscalationInput } from './baseline-workflows';
 import { escalationDefinition, ESCALATE_AFTER_MS, ESCALATION_STEP } from './escalation';
@@ -148,6 +149,33 @@ async function bareCase(client: Client, id: string, times: number[]): Promise<vo
 }
 
 type PhaseResult = PhaseFigures;
+
+/**
+ * Reads the Temporal server's metrics at a phase's start; the function it answers reads them again at the end and
+ * gives the server's work per case. A reading that fails costs the phase that table only, with a line saying why.
+ */
+function temporalServerMeter(
+  url: string | undefined
+): () => Promise<(cases: number) => Promise<ServerWork | undefined>> {
+  const read = async (): Promise<MetricsSample | undefined> => {
+    if (!url) return undefined;
+    try {
+      return await readTemporalMetrics(url);
+    } catch (e) {
+      log(
+        `  the Temporal server's metrics could not be read (${(e as Error).message}): no server table for this phase`
+      );
+      return undefined;
+    }
+  };
+  return async () => {
+    const before = await read();
+    return async (cases) => {
+      const after = before ? await read() : undefined;
+      return before && after ? serverWork(before, after, cases) : undefined;
+    };
+  };
+}
 
 function sampler(pid: number): { stop(): number | undefined } {
   let peak = 0;
@@ -594,7 +622,11 @@ async function runHandler(
   log(`\n=== MongoDB-protocol server: FerretDB on ${handler} ===`);
   if (handler === 'sqlite') process.env.CADREFLOW_TEST_MONGO_HANDLER = 'sqlite';
   else delete process.env.CADREFLOW_TEST_MONGO_HANDLER;
-  const stack: TestStack = await startTestStack(log, { catcherProcess: true, catcherNodeArgs: profileArgs() });
+  const stack: TestStack = await startTestStack(log, {
+    catcherProcess: true,
+    catcherNodeArgs: profileArgs(),
+    temporalMetrics: true,
+  });
   stops.push(() => stack.stop());
   const actual = stack.env.CADREFLOW_TEST_MONGO_HANDLER as 'sqlite' | 'postgresql';
   if (actual !== handler) log(`  PostgreSQL did not answer: this run is on ${actual}`);
@@ -674,13 +706,18 @@ async function runHandler(
     `  idle: bare Update p50 ${idle.bareUpdateMs.p50.toFixed(1)} ms, cadreflow act p50 ${idle.cadreflowActMs.p50.toFixed(1)} ms`
   );
   const sizes: SizeRun[] = [];
+  const serverMeter = temporalServerMeter(stack.env.TEMPORAL_METRICS_URL);
   for (const n of o.ns) {
     const baselineCpu = cpuProfile(cpuGroups);
+    const baselineServer = await serverMeter();
     const baseline = await runBaseline(temporal.client, n, o.concurrency, `n${n}`);
     baseline.cpuSeconds = baselineCpu.stop();
+    baseline.serverWork = await baselineServer(n);
     const cadreflowCpu = cpuProfile(cpuGroups);
+    const cadreflowServer = await serverMeter();
     const cadreflow = await runAdmission(driver, worker, n, o.concurrency, `n${n}`, actors, definition);
     cadreflow.cpuSeconds = cadreflowCpu.stop();
+    cadreflow.serverWork = await cadreflowServer(n);
     sizes.push({
       n,
       baseline,

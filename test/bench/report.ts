@@ -2,6 +2,7 @@
  * The benchmark's result: its JSON shape, the table printed at the end, docs/benchmarks.md and a small
  * hand-drawn SVG chart of throughput and p99 latency against N.
  */
+import type { ServerWork } from './temporal-metrics';
 import type { CpuSlice, Distribution, MachineInfo } from './lib';
 
 /** A slice of the escalation round's timeline (lib.ts cpuTimeline) with the e-mails that arrived in it. */
@@ -10,6 +11,8 @@ export type TimelineSlice = CpuSlice & { arrived: number };
 export interface PhaseFigures {
   /** CPU seconds each group of processes used during the phase. */
   cpuSeconds?: Record<string, number>;
+  /** What the Temporal server did per case during the phase (its Prometheus endpoint, read before and after). */
+  serverWork?: ServerWork;
   seconds: number;
   casesPerSec: number;
   updatesPerSec: number;
@@ -254,13 +257,88 @@ function cpuRows(r: BenchResult): string[][] {
   return out;
 }
 
+/** The commands shown in a column each; any other type the workers sent is summed under "other commands". */
+const COMMANDS: Array<[string, string]> = [
+  ['RecordMarker', 'markers'],
+  ['UpsertWorkflowSearchAttributes', 'search-attribute upserts'],
+  ['StartTimer', 'timers'],
+  ['ScheduleActivityTask', 'activities scheduled'],
+  ['StartChildWorkflowExecution', 'children started'],
+];
+const SERVER_HEAD = [
+  'handler',
+  'N',
+  'phase',
+  'workflow tasks',
+  'activity tasks',
+  'Updates',
+  'workflows created',
+  'state writes',
+  'visibility tasks',
+  ...COMMANDS.map(([, label]) => label),
+  'other commands',
+  'history KiB read',
+  'history KiB at close',
+];
+
+/** The Temporal server's work per case, phase by phase: where its share of the CPU table goes. */
+function serverRows(r: BenchResult): string[][] {
+  const out: string[][] = [];
+  for (const run of r.runs) {
+    for (const s of run.sizes) {
+      for (const [phase, w] of [
+        ['baseline', s.baseline.serverWork],
+        ['cadreflow', s.cadreflow.serverWork],
+      ] as const) {
+        if (!w) continue;
+        const shown = new Set(COMMANDS.map(([k]) => k));
+        const other = Object.entries(w.commands)
+          .filter(([k]) => !shown.has(k))
+          .reduce((a, [, v]) => a + v, 0);
+        out.push([
+          run.handler,
+          String(s.n),
+          phase,
+          ...[w.workflowTasks, w.activityTasks, w.updates, w.workflowsCreated, w.stateWrites, w.visibilityTasks].map(
+            (v) => f(v, 1)
+          ),
+          ...COMMANDS.map(([k]) => f(w.commands[k] ?? 0, 1)),
+          f(other, 1),
+          f(w.historyBytesRead / 1024, 1),
+          w.historyBytesAtClose === undefined ? '—' : f(w.historyBytesAtClose / 1024, 1),
+        ]);
+      }
+    }
+  }
+  return out;
+}
+
+function serverSection(r: BenchResult): string {
+  const body = serverRows(r);
+  if (body.length === 0) return '';
+  return `
+## What the Temporal server did
+
+Per case, in each phase, from the Temporal dev server's Prometheus endpoint read before and after it: workflow tasks
+and activity tasks completed, Updates received (an Update-with-Start counts as one), workflows created (a case, and
+the probation case it starts), writes of a workflow's state to the server's database, visibility records (a start, a
+close, a search-attribute upsert), the commands the workers sent by type (other commands: the Updates' protocol
+messages, timers cancelled, completions), and the history the server read back to hand out workflow tasks, and held
+when a workflow closed (its histograms' sums, so rounded as they round).
+
+${mdTable(SERVER_HEAD, body)}
+`;
+}
+
 export function renderTable(r: BenchResult): string {
   const steps = stepLatency(r);
+  const server = serverRows(r);
   return [
     textTable(HEAD, rows(r)),
     ...(steps.body.length > 0 ? [textTable(steps.head, steps.body)] : []),
     textTable(ESC_HEAD, escalationRows(r)),
     textTable(CPU_HEAD, cpuRows(r)),
+    ...(server.length > 0 ? [textTable(SERVER_HEAD, server)] : []),
   ].join('\n\n');
 }
 
@@ -419,7 +497,7 @@ before and after the phase. All of them share the machine's ${m.nproc} cores, so
 its total CPU per case allows.
 
 ${mdTable(CPU_HEAD, cpuRows(r))}
-`;
+${serverSection(r)}`;
 }
 
 /**

@@ -78,6 +78,8 @@ export interface TestStackOptions {
   catcherProcess?: boolean;
   /** Node options of that process (a benchmark's --cpu-prof). */
   catcherNodeArgs?: string[];
+  /** The Temporal dev server's Prometheus endpoint on a known port, given as TEMPORAL_METRICS_URL (the benchmarks). */
+  temporalMetrics?: boolean;
 }
 
 export async function startTestStack(
@@ -93,11 +95,12 @@ export async function startTestStack(
 
   const [temporalCli, ferretBin] = await Promise.all([ensureTemporalCli(log), ensureFerretDb(log)]);
   const dir = mkdtempSync(join(tmpdir(), 'cadreflow-test-'));
-  const [temporalPort, mongoPort, smtpPort, mailHttpPort] = await Promise.all([
+  const [temporalPort, mongoPort, smtpPort, mailHttpPort, metricsPort] = await Promise.all([
     freePort(),
     freePort(),
     freePort(),
     freePort(),
+    opts.temporalMetrics ? freePort() : undefined,
   ]);
   const pgDb = await createPgDatabase();
 
@@ -118,6 +121,7 @@ export async function startTestStack(
         dbFile: join(dir, 'temporal.sqlite'),
         pidFile: join(PID_DIR, `temporal-${process.pid}.pid`),
         searchAttributes: SEARCH_ATTRIBUTES,
+        metricsPort,
       }),
       startFerretDb({
         bin: ferretBin,
@@ -162,6 +166,7 @@ export async function startTestStack(
       MAIL_ACCEPTED_DIR: join(dir, 'mail-accepted'),
       CADREFLOW_TEST_MONGO_HANDLER: pgUrl ? 'postgresql' : 'sqlite',
       LOG_LEVEL: 'warn',
+      ...(metricsPort ? { TEMPORAL_METRICS_URL: `http://127.0.0.1:${metricsPort}/metrics` } : {}),
     };
     log(
       `test stack: Temporal ${env.TEMPORAL_ADDRESS}, FerretDB (${env.CADREFLOW_TEST_MONGO_HANDLER}) ${env.MONGODB_URL}, SMTP 127.0.0.1:${smtpPort}`

@@ -186,6 +186,8 @@ export interface TemporalDevServerOptions {
   logFile?: string;
   /** Custom search attributes to register, name → type. */
   searchAttributes?: Record<string, 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList'>;
+  /** The port of its Prometheus endpoint (`/metrics`); a port of the server's choosing otherwise. */
+  metricsPort?: number;
 }
 
 /** Starts `temporal server start-dev` on a persistent SQLite file and waits until it answers. */
@@ -195,6 +197,7 @@ export async function startTemporalDevServer(o: TemporalDevServerOptions): Promi
   args.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', '--log-level', 'warn');
   if (o.uiPort) args.push('--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1');
   else args.push('--headless');
+  if (o.metricsPort) args.push('--metrics-port', String(o.metricsPort));
   for (const [name, type] of Object.entries(o.searchAttributes ?? {}))
     args.push('--search-attribute', `${name}=${type}`);
   const { Connection } = await import('@temporalio/client');
