@@ -25,6 +25,7 @@ import {
   campaignWorkflowId,
   caseRecordedUpdate,
   caseWorkflowId,
+  CHAIN_CODE_LEVEL,
   ENTRY_WORKFLOW,
   getCaseQuery,
   prefixOf,
@@ -97,6 +98,7 @@ export async function startCase(
       prefixOf(definition.key) === 'admission'
         ? (o.recognitionDefinition ?? deps.registry.resolve('recognition', today))
         : undefined,
+    codeLevel: CHAIN_CODE_LEVEL,
   };
   const workflowType = ENTRY_WORKFLOW[prefixOf(definition.key) as keyof typeof ENTRY_WORKFLOW];
   const workflowId = caseWorkflowId(definition.key, o.caseId);

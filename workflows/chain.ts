@@ -42,6 +42,7 @@ import type { StepDefinition } from '../domain/processes/model';
 import {
   actOnCaseUpdate,
   auditTailQuery,
+  CHAIN_CODE_LEVEL,
   caseRecordedUpdate,
   getCaseQuery,
   orgChangedSignal,
@@ -316,12 +317,14 @@ function mailInput(ctx: ChainContext, state: CaseState, effect: MailEffect, now:
 export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
   const calendar = createWorkingCalendar({ schedules: input.schedules });
   // (The proxies resolve names on access: picked by name, never spread.)
-  const store = patched(LOCAL_STORE_PATCH) ? local : remote;
+  // At CHAIN_CODE_LEVEL the patches' paths are the only ones, taken without a marker (`||` leaves patched() out).
+  const leveled = (input.codeLevel ?? 0) >= CHAIN_CODE_LEVEL;
+  const store = leveled || patched(LOCAL_STORE_PATCH) ? local : remote;
   const { persistCase, loadOrgSlice } = store;
   const { armCaseMails } = local;
   const { sendCaseMail } = mailing;
-  const mailBeside = patched(MAIL_BESIDE_PATCH);
-  const arming = patched(ARMED_MAIL_PATCH);
+  const mailBeside = leveled || patched(MAIL_BESIDE_PATCH);
+  const arming = leveled || patched(ARMED_MAIL_PATCH);
   // Handlers are registered before the first await, so that a query or an act right after the start
   // finds them; until the organisation slice is loaded, acts are checked in full only by the handler,
   // which runs after the load.
@@ -589,7 +592,8 @@ export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
     const info = workflowInfo();
     if (!closed() && (info.continueAsNewSuggested || info.historyLength > limit)) {
       await settled();
-      await continueAsNew<typeof chainWorkflow>({ ...input, resume: { state, org } });
+      // The next run starts afresh, on this code: at its level whatever level this one ran at.
+      await continueAsNew<typeof chainWorkflow>({ ...input, codeLevel: CHAIN_CODE_LEVEL, resume: { state, org } });
     }
   }
   await settled();

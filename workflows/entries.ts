@@ -13,6 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { chainWorkflow } from './chain';
 import {
+  CHAIN_CODE_LEVEL,
   caseWorkflowId,
   campaignCaseId,
   prefixOf,
@@ -51,6 +52,7 @@ export async function admissionWorkflow(input: ChainInput): Promise<CaseView> {
       schedules: input.schedules,
       startedBy: input.startedBy,
       historyEventLimit: input.historyEventLimit,
+      codeLevel: CHAIN_CODE_LEVEL,
     };
     // The probation year outlives this workflow: abandon, do not terminate, when this one closes.
     await startChild(recognitionWorkflow, {
@@ -121,6 +123,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
             startedBy: input.startedBy,
             campaignId: input.campaignId,
             campaignDeadline: input.deadline,
+            codeLevel: CHAIN_CODE_LEVEL,
           },
         ],
         memo: { campaign: workflowId },

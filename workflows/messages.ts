@@ -105,7 +105,22 @@ export interface ChainInput {
   historyEventLimit?: number;
   /** Set by continue-as-new: the state carried over. */
   resume?: { state: CaseState; org: OrgSnapshot };
+  /**
+   * The code level the case was started at (CHAIN_CODE_LEVEL, workflows/chain.ts); absent on cases started
+   * before it existed, which replay as they ran.
+   */
+  codeLevel?: number;
 }
+
+/**
+ * Cases started at this level take the paths of the workflow's three patches (local store, e-mails beside the
+ * queue, armed ladder e-mails) without asking `patched()`, which records a marker and makes the server upsert
+ * the TemporalChangeVersion search attribute at each call: six of each per admission case with its probation
+ * case, and nothing read from them. A case started before carries no level and keeps asking, so its history
+ * replays. A worker older than this level must not run cases started at it (they would replay without the
+ * markers it asks for).
+ */
+export const CHAIN_CODE_LEVEL = 1;
 
 /** The current step as people see it. */
 export interface CurrentStepView {

@@ -18,7 +18,7 @@ import type { ActRequest } from '../../domain/chain';
 import { mayAct, type OrgSnapshot } from '../../domain/org';
 import type { ProcessDefinition } from '../../domain/processes/model';
 import { REPO_ROOT } from '../../tools/stack/binaries';
-import { caseWorkflowId, ENTRY_WORKFLOW, prefixOf, type ChainInput } from '../../workflows/messages';
+import { caseWorkflowId, CHAIN_CODE_LEVEL, ENTRY_WORKFLOW, prefixOf, type ChainInput } from '../../workflows/messages';
 
 // ---------------------------------------------------------------------------------------------------
 // Figures
@@ -390,6 +390,7 @@ export async function startBenchCase(client: Client, taskQueue: string, spec: Ca
     startedBy: 'bench',
     campaignDeadline: spec.campaignDeadline,
     campaignId: spec.campaignId,
+    codeLevel: CHAIN_CODE_LEVEL,
   };
   const workflowId = caseWorkflowId(spec.definition.key, spec.caseId);
   try {

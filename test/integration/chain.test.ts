@@ -4,7 +4,7 @@
  * worker killed in the middle of a flow. Timers are real, so the definitions run with deadlines of seconds
  * (withTestDurations); one check per process compares a real case's due date with the calendar's.
  */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type mongoose from 'mongoose';
 import { createModels, type Models } from '../../activities/store/models';
 import { saveOrg } from '../../activities/case-activities';
@@ -157,6 +157,15 @@ async function runToEnd(
 
 const auditCount = (caseId: string): Promise<number> => models.AuditEntry.countDocuments({ caseId });
 
+/** The events a `patched()` call leaves in a history: its marker, and the TemporalChangeVersion upsert. */
+function patchEvents(history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>): number {
+  return (history.events ?? []).filter(
+    (e) =>
+      e.markerRecordedEventAttributes?.markerName === 'core_patch' ||
+      e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion
+  ).length;
+}
+
 describe('admission and recognition', () => {
   test('an admission case runs C1 → C12, records every step, and hands over to recognition, which runs to the end', async () => {
     const admission = withTestDurations(admissionV1, 120);
@@ -180,6 +189,8 @@ describe('admission and recognition', () => {
     ]);
     await client.workflow.getHandle(caseWorkflowId('admission', caseId)).result();
     await recordHistory(client.workflow.getHandle(caseWorkflowId('admission', caseId)), 'admission-completed');
+    // Started at CHAIN_CODE_LEVEL: the patches' paths are taken without a marker or a search-attribute upsert.
+    expect(patchEvents(await client.workflow.getHandle(caseWorkflowId('admission', caseId)).fetchHistory())).toBe(0);
 
     const stored = await models.Case.findById(caseId).lean();
     expect(stored).toMatchObject({ status: 'completed', process: 'admission', committeeId: BODY.commune });
@@ -201,6 +212,7 @@ describe('admission and recognition', () => {
     expect(finished.state.runs.map((r) => r.stepId)).toEqual(['C13', 'C15', 'C16', 'C17']);
     await recHandle.result();
     await recordHistory(recHandle, 'recognition-completed');
+    expect(patchEvents(await recHandle.fetchHistory())).toBe(0);
     // The recognition is a case of its own: its record and audit trail do not touch the admission's.
     expect(await models.Case.findById(recognitionId).lean()).toMatchObject({
       status: 'completed',
