@@ -98,8 +98,9 @@ function demoPlan(year: number): QuotaPlan {
 
 /**
  * Saves a full-page screenshot of what the test has just checked. Headless Chromium now and then never hands over
- * the frame for a capture on a loaded, idle page (a 30 s timeout on a busy machine in CI); the page is then loaded
- * again and the capture tried once more, so a stuck frame fails the test only if it sticks twice.
+ * the frame for a capture on a loaded, idle page (a 30 s timeout on a busy machine in CI), and once the same page
+ * stayed stuck after a reload; the capture is then taken from a new page of the same browser (same session) on
+ * the same address, so a stuck frame fails the test only if a fresh page sticks too.
  */
 async function shot(name: string): Promise<void> {
   const path = join(SHOTS, `${name}.png`);
@@ -107,8 +108,13 @@ async function shot(name: string): Promise<void> {
     await page.screenshot({ path, fullPage: true, timeout: 15_000 });
   } catch (err) {
     if (!(err instanceof errors.TimeoutError)) throw err;
-    await page.reload();
-    await page.screenshot({ path, fullPage: true, timeout: 30_000 });
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(page.url());
+      await fresh.screenshot({ path, fullPage: true, timeout: 30_000 });
+    } finally {
+      await fresh.close();
+    }
   }
 }
 
