@@ -3,6 +3,7 @@
  * figures and their reading, and keeps the "Earlier runs" section — written by hand — as it was.
  */
 import { keepEarlierRuns, renderMarkdown, renderTable, type BenchResult } from '../../test/bench/report';
+import { latency, oneSizeResult, phaseFigures } from './fixtures/bench';
 
 const page = '# Benchmarks\n\nthis run\n\n## Throughput and latency\n\n| new |\n';
 
@@ -25,38 +26,11 @@ test('a page with no such section, or none at all, gives the new page alone', ()
 });
 
 describe('latency request by request', () => {
-  const d = (p50: number, p99: number) => ({ count: 10, p50, p95: p99, p99, max: p99, mean: p50 });
-  const phase = (by?: Record<string, ReturnType<typeof d>>) => ({
-    seconds: 1,
-    casesPerSec: 1,
-    updatesPerSec: 12,
-    latencyMs: d(100, 900),
-    ...(by ? { latencyByStepMs: by } : {}),
-  });
-  const result = (by?: Record<string, ReturnType<typeof d>>): BenchResult => ({
-    startedAt: '2026-11-30T00:00:00.000Z',
-    command: 'npm run bench',
-    machine: { nproc: 2, cpuModel: 'test', memoryGiB: 1, node: 'v20', platform: 'linux x64' },
-    options: { ns: [10], m: 0, concurrency: 5, handlers: ['postgresql'], steps: 12 },
-    runs: [
-      {
-        handler: 'postgresql',
-        driver: 'REST API',
-        idle: { bareUpdateMs: d(1, 2), cadreflowActMs: d(3, 4) },
-        sizes: [
-          {
-            n: 10,
-            baseline: phase(),
-            cadreflow: phase(by),
-            throughputRatio: 1,
-            p99LatencyRatio: 1,
-            p99VsIdleBareUpdate: 1,
-          },
-        ],
-        storage: { bsonBytesPerAdmissionCase: 1, bsonSample: 1, dbStats: { cases: 0 } },
-      },
-    ],
-  });
+  const d = latency;
+  const phase = (by?: Record<string, ReturnType<typeof d>>) =>
+    phaseFigures(d(100, 900), by ? { latencyByStepMs: by } : {});
+  const result = (by?: Record<string, ReturnType<typeof d>>): BenchResult =>
+    oneSizeResult('2026-11-30T00:00:00.000Z', phase(), phase(by));
 
   test('each request of a run is a row: the start, then each step in the order seen', () => {
     const md = renderMarkdown(result({ start: d(250, 1200), C1: d(300, 1500), C12: d(410, 2600) }));

@@ -4,6 +4,7 @@
  */
 import { parsePrometheus, seriesKey, serverWork } from '../../test/bench/temporal-metrics';
 import { renderMarkdown, renderTable, type BenchResult, type PhaseFigures } from '../../test/bench/report';
+import { latency, oneSizeResult, phaseFigures } from './fixtures/bench';
 
 const H = 'service_name="history"';
 const reading = (v: { wft: number; sys: number; writes: number; markers: number; closed: number; bytes: number }) =>
@@ -50,29 +51,9 @@ test("a phase's work is what grew per case, in the default namespace, from the h
 });
 
 describe('the server table of the report', () => {
-  const d = { count: 1, p50: 1, p95: 1, p99: 1, max: 1, mean: 1 };
-  const phase = (extra: Partial<PhaseFigures> = {}): PhaseFigures => ({
-    seconds: 1,
-    casesPerSec: 1,
-    updatesPerSec: 12,
-    latencyMs: d,
-    ...extra,
-  });
-  const result = (baseline: PhaseFigures, cadreflow: PhaseFigures): BenchResult => ({
-    startedAt: '2026-12-07T00:00:00.000Z',
-    command: 'npm run bench',
-    machine: { nproc: 2, cpuModel: 'test', memoryGiB: 1, node: 'v20', platform: 'linux x64' },
-    options: { ns: [10], m: 0, concurrency: 5, handlers: ['postgresql'], steps: 12 },
-    runs: [
-      {
-        handler: 'postgresql',
-        driver: 'REST API',
-        idle: { bareUpdateMs: d, cadreflowActMs: d },
-        sizes: [{ n: 10, baseline, cadreflow, throughputRatio: 1, p99LatencyRatio: 1, p99VsIdleBareUpdate: 1 }],
-        storage: { bsonBytesPerAdmissionCase: 1, bsonSample: 1, dbStats: { cases: 0 } },
-      },
-    ],
-  });
+  const phase = (extra: Partial<PhaseFigures> = {}): PhaseFigures => phaseFigures(latency(1, 1), extra);
+  const result = (baseline: PhaseFigures, cadreflow: PhaseFigures): BenchResult =>
+    oneSizeResult('2026-12-07T00:00:00.000Z', baseline, cadreflow);
   const work = {
     workflowTasks: 16.5,
     activityTasks: 1,
