@@ -106,7 +106,7 @@ export interface ChainInput {
   /** Set by continue-as-new: the state carried over. */
   resume?: { state: CaseState; org: OrgSnapshot };
   /**
-   * The code level the case was started at (CHAIN_CODE_LEVEL, workflows/chain.ts); absent on cases started
+   * The code level the case was started at (CHAIN_CODE_LEVEL, below); absent on cases started
    * before it existed, which replay as they ran.
    */
   codeLevel?: number;
