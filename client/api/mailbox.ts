@@ -1,9 +1,9 @@
 /**
  * The dev mailbox: what the SMTP catcher received, as a Vietnamese page and as JSON. Served only outside
  * production and only when DEV_MAILBOX_URL names a catcher. The page shows the newest PAGE_SIZE messages that
- * match its filter (recipient, subject or text, any case): a catcher that has taken thousands of messages (a long demo,
- * a test run) would otherwise make a page of hundreds of thousands of pixels that a browser renders slowly and a
- * full-page screenshot cannot take in time.
+ * match its filter (recipient, subject or text, any case): a catcher that has taken thousands of messages (a
+ * long demo, a test run) would otherwise make a page of hundreds of thousands of pixels that a browser renders
+ * slowly and a full-page screenshot cannot take in time.
  */
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
@@ -30,7 +30,7 @@ async function fetchMail(url: string): Promise<CaughtMail[]> {
 }
 
 /** The newest `PAGE_SIZE` of `mails` whose recipients, subject or text hold `q` (any case), newest first. */
-export function selectMail(mails: CaughtMail[], q: string): { shown: CaughtMail[]; matching: number } {
+function selectMail(mails: CaughtMail[], q: string): { shown: CaughtMail[]; matching: number } {
   const needle = q.trim().toLocaleLowerCase('vi');
   const matching = mails.filter(
     (m) =>
