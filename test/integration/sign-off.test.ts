@@ -142,6 +142,8 @@ describe('sign-off with an in-process worker', () => {
   });
 });
 
+// Its own timeout, beyond the suite's 120 s: two restarts, and up to a start-to-close timeout before the retry
+// records the e-mail.
 test('the worker killed while the step waits: after a restart, still exactly one e-mail', async () => {
   const q = testConfig(uniqueId('signoff-crash'));
   let worker = await spawnWorkerProcess(q);
@@ -176,5 +178,4 @@ test('the worker killed while the step waits: after a restart, still exactly one
   } finally {
     await worker.stop();
   }
-  // Beyond the suite's 120 s: two restarts, and up to a start-to-close timeout before the retry records the e-mail.
 }, 180_000);
