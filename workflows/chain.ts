@@ -310,11 +310,25 @@ function mailInput(ctx: ChainContext, state: CaseState, effect: MailEffect, now:
 }
 
 /**
+ * A case started at a code level above this worker's takes paths this code does not know, and its history would
+ * not replay here: its workflow task fails (a plain Error, not a failure of the workflow) and the server gives it
+ * again, to a worker of that level once one polls — during a rolling deploy, a worker not yet replaced. Nothing of
+ * the case is written by this worker.
+ */
+function refuseNewerCodeLevel(level: number | undefined): void {
+  if (level !== undefined && level > CHAIN_CODE_LEVEL)
+    throw new Error(
+      `case started at code level ${level}; this worker runs level ${CHAIN_CODE_LEVEL}: a newer worker must run it`
+    );
+}
+
+/**
  * Runs one case of any process from its pinned definition: waits for acts, fires the ladder's timers,
  * continues as new when the history grows long (probation lasts a year), and ends when the case is
  * completed, refused, withdrawn or sent up to the superior committee.
  */
 export async function chainWorkflow(input: ChainInput): Promise<CaseView> {
+  refuseNewerCodeLevel(input.codeLevel);
   const calendar = createWorkingCalendar({ schedules: input.schedules });
   // (The proxies resolve names on access: picked by name, never spread.)
   // At CHAIN_CODE_LEVEL the patches' paths are the only ones, taken without a marker (`||` leaves patched() out).

@@ -117,8 +117,9 @@ export interface ChainInput {
  * queue, armed ladder e-mails) without asking `patched()`, which records a marker and makes the server upsert
  * the TemporalChangeVersion search attribute at each call: six of each per admission case with its probation
  * case, and nothing read from them. A case started before carries no level and keeps asking, so its history
- * replays. A worker older than this level must not run cases started at it (they would replay without the
- * markers it asks for).
+ * replays. A worker older than a case's level must not run it: from this level on, a worker fails the workflow
+ * task of a case above its own level, which waits for a newer worker (chainWorkflow); the workers from before
+ * this level have no such check.
  */
 export const CHAIN_CODE_LEVEL = 1;
 

@@ -26,11 +26,13 @@ import {
   type ProcessDefinition,
 } from '../../domain/processes';
 import {
+  CHAIN_CODE_LEVEL,
   caseWorkflowId,
   campaignWorkflowId,
   recognitionCaseId,
   type CampaignResult,
   type CaseView,
+  type ChainInput,
 } from '../../workflows/messages';
 import type { RunningWorker } from '../../worker/worker';
 import { BODY, buildOrg, ORG_FROM, PERSON } from '../unit/fixtures/org';
@@ -619,6 +621,34 @@ describe('planning, personnel and campaigns', () => {
       personId: PERSON.communeSecretary,
       command: { type: 'withdraw', reason: 'Kết thúc kiểm thử' },
     });
+  });
+
+  test('a case started at a code level above the worker’s waits for a newer worker: its task fails, nothing is written', async () => {
+    const caseId = uniqueId('level');
+    const input: ChainInput = {
+      caseId,
+      title: `Hồ sơ thử ${caseId}`,
+      caseUnitId: BODY.commune,
+      definition: withTestDurations(planningV1, 120),
+      schedules: [...OFFICIAL_SCHEDULES],
+      codeLevel: CHAIN_CODE_LEVEL + 1,
+    };
+    const handle = await client.workflow.start('planningWorkflow', {
+      taskQueue: config.temporal.taskQueue,
+      workflowId: caseWorkflowId('planning', caseId),
+      args: [input],
+    });
+    const failure = await eventually('the refused workflow task', async () =>
+      (await handle.fetchHistory()).events?.find((e) => e.workflowTaskFailedEventAttributes)
+    );
+    expect(failure.workflowTaskFailedEventAttributes?.failure?.message).toBe(
+      `case started at code level ${CHAIN_CODE_LEVEL + 1}; this worker runs level ${CHAIN_CODE_LEVEL}: a newer worker must run it`
+    );
+    // The case stays open for a worker of its level; this one wrote nothing of it.
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(await models.Case.findById(caseId).lean()).toBeNull();
+    expect(await auditCount(caseId)).toBe(0);
+    await handle.terminate('Kết thúc kiểm thử');
   });
 
   test('real recognition and personnel cases are due when the calendar says', async () => {
