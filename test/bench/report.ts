@@ -352,26 +352,23 @@ export function renderSvg(r: BenchResult): string {
   const ns = [...new Set(r.runs.flatMap((run) => run.sizes.map((s) => s.n)))].sort((a, b) => a - b);
   const colours = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
   type Series = { name: string; points: Array<[number, number]> };
-  const through: Series[] = [];
-  const latency: Series[] = [];
-  const handlers = r.runs.map((run) => run.handler);
-  for (const run of r.runs) {
-    through.push({ name: `cadreflow (${run.handler})`, points: run.sizes.map((s) => [s.n, s.cadreflow.casesPerSec]) });
-    latency.push({
-      name: `cadreflow act (${run.handler})`,
-      points: run.sizes.map((s) => [s.n, s.cadreflow.latencyMs.p99]),
-    });
-  }
-  for (const run of r.runs) {
-    through.push({
-      name: `bare Temporal (${run.handler} run)`,
-      points: run.sizes.map((s) => [s.n, s.baseline.casesPerSec]),
-    });
-    latency.push({
-      name: `bare Update (${run.handler} run)`,
-      points: run.sizes.map((s) => [s.n, s.baseline.latencyMs.p99]),
-    });
-  }
+  // One line per handler, over every run on it (a command with --append adds sizes run apart), in order of N.
+  const handlers = [...new Set(r.runs.map((run) => run.handler))];
+  const sizesOf = (handler: string) =>
+    r.runs
+      .filter((run) => run.handler === handler)
+      .flatMap((run) => run.sizes)
+      .sort((a, b) => a.n - b.n);
+  const series = (name: string, value: (s: SizeRun) => number): Series[] =>
+    handlers.map((h) => ({ name: name.replace('%h', h), points: sizesOf(h).map((s) => [s.n, value(s)]) }));
+  const through: Series[] = [
+    ...series('cadreflow (%h)', (s) => s.cadreflow.casesPerSec),
+    ...series('bare Temporal (%h run)', (s) => s.baseline.casesPerSec),
+  ];
+  const latency: Series[] = [
+    ...series('cadreflow act (%h)', (s) => s.cadreflow.latencyMs.p99),
+    ...series('bare Update (%h run)', (s) => s.baseline.latencyMs.p99),
+  ];
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const panel = (x0: number, title: string, unit: string, series: Series[]): string => {
     const maxY = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1]))) * 1.15;

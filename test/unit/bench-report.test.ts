@@ -2,7 +2,7 @@
  * `npm run bench -- --write-docs` (test/bench/report.ts, keepEarlierRuns): the new page replaces the last run's
  * figures and their reading, and keeps the "Earlier runs" section — written by hand — as it was.
  */
-import { keepEarlierRuns, renderMarkdown, renderTable, type BenchResult } from '../../test/bench/report';
+import { keepEarlierRuns, renderMarkdown, renderSvg, renderTable, type BenchResult } from '../../test/bench/report';
 import { latency, oneSizeResult, phaseFigures } from './fixtures/bench';
 
 const page = '# Benchmarks\n\nthis run\n\n## Throughput and latency\n\n| new |\n';
@@ -45,4 +45,29 @@ describe('latency request by request', () => {
     expect(renderMarkdown(result())).not.toContain('request by request');
     expect(renderTable(result())).not.toContain('POST /api/cases');
   });
+});
+
+test('the chart draws one line per handler over the sizes of all its runs, in order of N', () => {
+  const size = (n: number, casesPerSec: number) => {
+    const [run] = oneSizeResult('2026-12-08T00:00:00.000Z', phaseFigures(latency(1, 2)), phaseFigures(latency(3, 4))).runs;
+    return { ...run!.sizes[0]!, n, cadreflow: { ...run!.sizes[0]!.cadreflow, casesPerSec } };
+  };
+  const r = oneSizeResult('2026-12-08T00:00:00.000Z', phaseFigures(latency(1, 2)), phaseFigures(latency(3, 4)));
+  const first = r.runs[0]!;
+  // A first command at N = 1,000 and 10,000, a second (--append) at N = 100 on the same handler, then SQLite.
+  r.runs = [
+    { ...first, sizes: [size(1000, 4), size(10000, 3)] },
+    { ...first, sizes: [size(100, 5)] },
+    { ...first, handler: 'sqlite', sizes: [size(100, 1)] },
+  ];
+  const svg = renderSvg(r);
+  const lines = svg.split('\n').filter((l) => l.startsWith('<polyline'));
+  // Throughput and latency, each: cadreflow on both handlers, then the baseline on both.
+  expect(lines).toHaveLength(8);
+  expect(svg.match(/>cadreflow \(postgresql\)</g)).toHaveLength(1);
+  expect(svg).toContain('>cadreflow (sqlite)<');
+  const xs = (line: string) => [...line.matchAll(/(\d+\.\d),\d/g)].map((m) => Number(m[1]));
+  const pg = xs(lines[0]!);
+  expect(pg).toHaveLength(3);
+  expect(pg).toEqual([...pg].sort((a, b) => a - b));
 });
