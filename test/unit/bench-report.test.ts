@@ -48,12 +48,10 @@ describe('latency request by request', () => {
 });
 
 test('the chart draws one line per handler over the sizes of all its runs, in order of N', () => {
-  const size = (n: number, casesPerSec: number) => {
-    const [run] = oneSizeResult('2026-12-08T00:00:00.000Z', phaseFigures(latency(1, 2)), phaseFigures(latency(3, 4))).runs;
-    return { ...run!.sizes[0]!, n, cadreflow: { ...run!.sizes[0]!.cadreflow, casesPerSec } };
-  };
   const r = oneSizeResult('2026-12-08T00:00:00.000Z', phaseFigures(latency(1, 2)), phaseFigures(latency(3, 4)));
   const first = r.runs[0]!;
+  const one = first.sizes[0]!;
+  const size = (n: number, casesPerSec: number) => ({ ...one, n, cadreflow: { ...one.cadreflow, casesPerSec } });
   // A first command at N = 1,000 and 10,000, a second (--append) at N = 100 on the same handler, then SQLite.
   r.runs = [
     { ...first, sizes: [size(1000, 4), size(10000, 3)] },
