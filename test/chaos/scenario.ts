@@ -31,7 +31,13 @@ import { admissionV1, createDefaultRegistry, withTestDurations } from '../../dom
 import { ensureFerretDb, ensureTemporalCli, REPO_ROOT } from '../../tools/stack/binaries';
 import { startMailCatcher, type MailCatcher } from '../../tools/stack/mail-catcher';
 import { SEARCH_ATTRIBUTES } from '../../tools/stack/search-attributes';
-import { freePort, startFerretDb, startTemporalDevServer, type RunningServer } from '../../tools/stack/servers';
+import {
+  freePort,
+  startFerretDb,
+  startOnFreePort,
+  startTemporalDevServer,
+  type RunningServer,
+} from '../../tools/stack/servers';
 import { loadConfig } from '../../worker/config';
 import { caseWorkflowId } from '../../workflows/messages';
 import {
@@ -346,12 +352,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const dir = mkdtempSync(join(tmpdir(), 'cadreflow-chaos-'));
   const stops: Array<() => Promise<unknown>> = [];
   const [cli, ferretBin] = await Promise.all([ensureTemporalCli(log), ensureFerretDb(log)]);
-  const [temporalPort, mongoPort, smtpPort, httpPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
+  const [mongoPort, smtpPort, httpPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  // The dev server's port is the one its first start listened on (startOnFreePort, below); its restarts reuse it.
+  let temporalPort = 0;
   const temporalOpts = {
     cli,
     port: temporalPort,
@@ -399,7 +402,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   /** When each worker kill was sent (epoch ms). */
   const killedAt: number[] = [];
   try {
-    temporal = await startTemporalDevServer(temporalOpts);
+    ({ port: temporalPort, server: temporal } = await startOnFreePort((port) =>
+      startTemporalDevServer({ ...temporalOpts, port })
+    ));
+    temporalOpts.port = temporalPort;
     catcher = await startMailCatcher({ smtpPort, httpPort });
     let bundle = o.workflowBundle;
     if (!bundle) {

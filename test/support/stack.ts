@@ -16,6 +16,7 @@ import {
   killStale,
   startFerretDb,
   startMailCatcherProcess,
+  startOnFreePort,
   startTemporalDevServer,
   type RunningServer,
 } from '../../tools/stack/servers';
@@ -95,8 +96,7 @@ export async function startTestStack(
 
   const [temporalCli, ferretBin] = await Promise.all([ensureTemporalCli(log), ensureFerretDb(log)]);
   const dir = mkdtempSync(join(tmpdir(), 'cadreflow-test-'));
-  const [temporalPort, mongoPort, smtpPort, mailHttpPort, metricsPort] = await Promise.all([
-    freePort(),
+  const [mongoPort, smtpPort, mailHttpPort, metricsPort] = await Promise.all([
     freePort(),
     freePort(),
     freePort(),
@@ -114,15 +114,17 @@ export async function startTestStack(
   };
   try {
     const pgUrl = pgDb ? urlOfPgDatabase(pgDb) : undefined;
-    const [temporal, mongo] = await Promise.all([
-      startTemporalDevServer({
-        cli: temporalCli,
-        port: temporalPort,
-        dbFile: join(dir, 'temporal.sqlite'),
-        pidFile: join(PID_DIR, `temporal-${process.pid}.pid`),
-        searchAttributes: SEARCH_ATTRIBUTES,
-        metricsPort,
-      }),
+    const [{ port: temporalPort, server: temporal }, mongo] = await Promise.all([
+      startOnFreePort((port) =>
+        startTemporalDevServer({
+          cli: temporalCli,
+          port,
+          dbFile: join(dir, 'temporal.sqlite'),
+          pidFile: join(PID_DIR, `temporal-${process.pid}.pid`),
+          searchAttributes: SEARCH_ATTRIBUTES,
+          metricsPort,
+        })
+      ),
       startFerretDb({
         bin: ferretBin,
         port: mongoPort,

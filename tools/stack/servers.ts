@@ -171,9 +171,32 @@ async function spawnReady(
     await waitFor(what, ready, timeoutMs, child);
   } catch (e) {
     await server.stop();
-    throw new Error(`${(e as Error).message}\n${output().slice(-2000)}`, { cause: e });
+    // A Go server that dies while starting says why in its first lines (then a stack trace of many more).
+    const out = output();
+    const shown = out.length <= 4000 ? out : `${out.slice(0, 2000)}\n…\n${out.slice(-2000)}`;
+    throw new Error(`${(e as Error).message}\n${shown}`, { cause: e });
   }
   return server;
+}
+
+/**
+ * Starts a server on a port freePort gives, and on another one should that port have been taken between the two
+ * (freePort's port is free when it is answered, and any process may bind it or use it for a connection before the
+ * server listens): the server then exits saying "address already in use", and that start is made again on a new
+ * port, at most `attempts` times in all. Any other failure is thrown at once.
+ */
+export async function startOnFreePort<T>(
+  start: (port: number) => Promise<T>,
+  attempts = 3
+): Promise<{ port: number; server: T }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return { port, server: await start(port) };
+    } catch (e) {
+      if (attempt >= attempts || !/address already in use/i.test((e as Error).message)) throw e;
+    }
+  }
 }
 
 export interface TemporalDevServerOptions {
