@@ -353,11 +353,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const stops: Array<() => Promise<unknown>> = [];
   const [cli, ferretBin] = await Promise.all([ensureTemporalCli(log), ensureFerretDb(log)]);
   const [mongoPort, smtpPort, httpPort] = await Promise.all([freePort(), freePort(), freePort()]);
-  // The dev server's port is the one its first start listened on (startOnFreePort, below); its restarts reuse it.
-  let temporalPort = 0;
   const temporalOpts = {
     cli,
-    port: temporalPort,
+    // The port its first start listened on (startOnFreePort, below); its restarts reuse it.
+    port: 0,
     dbFile: join(dir, 'temporal.sqlite'),
     searchAttributes: SEARCH_ATTRIBUTES,
   };
@@ -402,10 +401,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   /** When each worker kill was sent (epoch ms). */
   const killedAt: number[] = [];
   try {
-    ({ port: temporalPort, server: temporal } = await startOnFreePort((port) =>
+    ({ port: temporalOpts.port, server: temporal } = await startOnFreePort((port) =>
       startTemporalDevServer({ ...temporalOpts, port })
     ));
-    temporalOpts.port = temporalPort;
     catcher = await startMailCatcher({ smtpPort, httpPort });
     let bundle = o.workflowBundle;
     if (!bundle) {
@@ -415,7 +413,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     const env: Record<string, string> = {
       CADREFLOW_ENV: 'test',
-      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporalOpts.port}`,
       TEMPORAL_TASK_QUEUE: 'chaos',
       MONGODB_URL: `mongodb://127.0.0.1:${mongoPort}/cadreflow`,
       SMTP_HOST: '127.0.0.1',

@@ -110,8 +110,18 @@ export function killStale(pidFile: string): void {
   rmSync(pidFile, { force: true });
 }
 
-export function spawnServer(opts: SpawnOptions): { child: ChildProcess; server: RunningServer; output: () => string } {
+/** How much of a child's output is kept from its start and from its end, for error messages. */
+const OUTPUT_HEAD = 2000;
+const OUTPUT_TAIL = 20000;
+
+export function spawnServer(opts: SpawnOptions): {
+  child: ChildProcess;
+  server: RunningServer;
+  output: () => string;
+  head: () => string;
+} {
   let output = '';
+  let head = '';
   const child = spawn(opts.command, opts.args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: opts.cwd,
@@ -127,7 +137,8 @@ export function spawnServer(opts: SpawnOptions): { child: ChildProcess; server: 
     child.once('close', () => log?.end());
   }
   const keep = (d: Buffer): void => {
-    output = (output + d.toString()).slice(-20000);
+    if (head.length < OUTPUT_HEAD) head = (head + d.toString()).slice(0, OUTPUT_HEAD);
+    output = (output + d.toString()).slice(-OUTPUT_TAIL);
     log?.write(d);
   };
   child.stdout?.on('data', keep);
@@ -153,7 +164,7 @@ export function spawnServer(opts: SpawnOptions): { child: ChildProcess; server: 
     stop: () => finish('SIGTERM', 5000),
     kill: () => finish('SIGKILL', 0),
   };
-  return { child, server, output: () => output };
+  return { child, server, output: () => output, head: () => head };
 }
 
 /**
@@ -166,14 +177,14 @@ async function spawnReady(
   ready: () => Promise<boolean>,
   timeoutMs: number
 ): Promise<RunningServer> {
-  const { child, server, output } = spawnServer(opts);
+  const { child, server, output, head } = spawnServer(opts);
   try {
     await waitFor(what, ready, timeoutMs, child);
   } catch (e) {
     await server.stop();
     // A Go server that dies while starting says why in its first lines (then a stack trace of many more).
     const out = output();
-    const shown = out.length <= 4000 ? out : `${out.slice(0, 2000)}\n…\n${out.slice(-2000)}`;
+    const shown = out.length <= 2 * OUTPUT_HEAD ? out : `${head()}\n…\n${out.slice(-2000)}`;
     throw new Error(`${(e as Error).message}\n${shown}`, { cause: e });
   }
   return server;

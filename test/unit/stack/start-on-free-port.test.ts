@@ -22,7 +22,7 @@ function failingServer(why: string): string {
     `#!/bin/sh\n` +
       `echo "$6" >> "${join(dir, 'ports')}"\n` +
       `echo "${why}" >&2\n` +
-      `i=0; while [ $i -lt 200 ]; do echo "goroutine $i [running]: go.temporal.io/server/temporal.NewServerFx" >&2; i=$((i+1)); done\n` +
+      `i=0; while [ $i -lt 400 ]; do echo "goroutine $i [running]: go.temporal.io/server/temporal.NewServerFx" >&2; i=$((i+1)); done\n` +
       `exit 2\n`
   );
   chmodSync(bin, 0o755);
@@ -38,9 +38,10 @@ test('a port taken before the server listened: started again on new ports, three
     (e: Error) => e
   );
   expect(error?.message).toContain('the Temporal dev server exited (code 2) before it was ready');
-  // The first line is shown although 200 lines of stack trace came after it; so is the end.
+  // The first line is shown although 400 lines of stack trace came after it, more than the 20,000 characters kept
+  // of an output's end; so is the end.
   expect(error?.message).toContain('panic: listen tcp 127.0.0.1:7233: bind: address already in use');
-  expect(error?.message).toContain('goroutine 199 [running]');
+  expect(error?.message).toContain('goroutine 399 [running]');
   expect(ports()).toHaveLength(3);
   expect(new Set(ports()).size).toBe(3);
 });
